@@ -1,0 +1,88 @@
+# teiten — plain GNU Makefile. Targets: all (default), test, bench, fuzz,
+# check, install-deps, clean. `make SAN=1 test` builds with ASan+UBSan into
+# build/san so sanitized and release objects never mix.
+
+CC      ?= cc
+PKGS    := libpcap libzstd sqlite3 libxxhash zlib
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lpthread -lm
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+CFLAGS  ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+CFLAGS  ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+endif
+CFLAGS  += $(WARN)
+
+LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+.PHONY: all test test-all bench fuzz check clean install-deps demo
+all: $(BUILD)/teiten
+
+$(BUILD)/libteiten.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/teiten: $(CLI_OBJ) $(BUILD)/libteiten.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libteiten.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libteiten.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
+
+test: $(BUILD)/teiten $(TESTS) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) bash tests/run.sh
+
+# libFuzzer builds (clang): `make fuzz FUZZ_SECONDS=60`.
+FUZZ_SECONDS ?= 30
+fuzz:
+	$(MAKE) CC=clang SAN=1 BUILD=build/fuzz-lib build/san/libteiten.a >/dev/null
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: $(BUILD)/teiten
+	bash bench/run.sh $(BUILD)
+
+check:
+	clang-format --dry-run --Werror $(wildcard src/*/*.[ch] tests/*.[ch] fuzz/*.c bench/*.c)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Isrc src
+
+install-deps:
+	bash .ci/install-deps
+
+# The README's two commands. Each installs missing Debian packages first and
+# then re-runs make, so pkg-config sees the freshly installed libraries.
+demo: install-deps
+	$(MAKE) build/teiten
+	bash scripts/demo.sh build/teiten
+
+test-all: install-deps
+	$(MAKE) test
+	$(MAKE) SAN=1 test
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
