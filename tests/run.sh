@@ -10,8 +10,8 @@ add() { # add <name> <output>
     local line p f
     line=$(printf '%s\n' "$2" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
     if [ -z "$line" ]; then fail=$((fail + 1)); failed_names+=("$1 (no summary)"); return; fi
-    p=$(sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
-    f=$(sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    p=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    f=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
     pass=$((pass + p)); fail=$((fail + f))
     [ "$f" -eq 0 ] || failed_names+=("$1")
 }

@@ -19,9 +19,11 @@ enum tt_l4state {
 };
 
 /* IP fragment field in IPv4 layout for both versions: RF 0x8000, DF 0x4000,
- * MF 0x2000, offset (8-byte units) 0x1fff. For IPv6 a fragment header sets
- * TT_FRAG_V6HDR in addition, and ip_id holds the low 16 bits of its id. */
+ * MF 0x2000, offset (8-byte units) 0x1fff. IPv6 has no RF/DF bits, so for
+ * IPv6 the RF position marks "a fragment header was present" (TT_FRAG_V6HDR)
+ * and ip_id holds the low 16 bits of its identification. */
 #define TT_FRAG_RF 0x8000u
+#define TT_FRAG_V6HDR 0x8000u
 #define TT_FRAG_DF 0x4000u
 #define TT_FRAG_MF 0x2000u
 #define TT_FRAG_OFFSET 0x1fffu

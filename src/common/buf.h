@@ -1,0 +1,150 @@
+/* Growable byte buffer for writers and a bounds-checked reader with a sticky
+ * error flag, with the little-endian and LEB128 varint codings the store's
+ * file formats use. Inline: they sit in the segment and roll-up hot loops. */
+#ifndef TT_BUF_H
+#define TT_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+#define TT_BUF_MAX ((size_t)1 << 34) /* no single stored object may exceed 16 GiB */
+
+struct tt_buf {
+    uint8_t *p;
+    size_t len, cap;
+    int oom; /* sticky: an append failed; check once with tt_buf_ok */
+};
+
+static inline void tt_buf_free(struct tt_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* Makes room for n more bytes; returns NULL (and sets oom) on failure. */
+static inline uint8_t *tt_buf_reserve(struct tt_buf *b, size_t n)
+{
+    if (b->oom)
+        return NULL;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *np = cap <= TT_BUF_MAX ? realloc(b->p, cap) : NULL;
+        if (!np) {
+            b->oom = 1;
+            return NULL;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    return b->p + b->len;
+}
+
+static inline int tt_buf_ok(const struct tt_buf *b) { return b->oom ? TT_ENOMEM : TT_OK; }
+
+static inline void tt_buf_put(struct tt_buf *b, const void *src, size_t n)
+{
+    uint8_t *d = tt_buf_reserve(b, n);
+    if (d) {
+        if (n)
+            memcpy(d, src, n);
+        b->len += n;
+    }
+}
+
+static inline void tt_buf_u8(struct tt_buf *b, uint8_t v) { tt_buf_put(b, &v, 1); }
+
+static inline void tt_buf_le(struct tt_buf *b, uint64_t v, unsigned bytes)
+{
+    uint8_t *d = tt_buf_reserve(b, bytes);
+    if (!d)
+        return;
+    for (unsigned i = 0; i < bytes; i++)
+        d[i] = (uint8_t)(v >> (8 * i));
+    b->len += bytes;
+}
+
+static inline void tt_buf_varint(struct tt_buf *b, uint64_t v)
+{
+    uint8_t *d = tt_buf_reserve(b, 10);
+    if (!d)
+        return;
+    size_t n = 0;
+    while (v >= 0x80) {
+        d[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    d[n++] = (uint8_t)v;
+    b->len += n;
+}
+
+static inline uint64_t tt_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t tt_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* Reader over [p, p+len). Any read past the end sets bad and returns 0s. */
+struct tt_rd {
+    const uint8_t *p;
+    size_t len, pos;
+    int bad;
+};
+
+static inline struct tt_rd tt_rd_make(const void *p, size_t len)
+{
+    struct tt_rd r = {(const uint8_t *)p, len, 0, 0};
+    return r;
+}
+
+static inline int tt_rd_has(struct tt_rd *r, size_t n)
+{
+    if (r->bad || r->len - r->pos < n) {
+        r->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static inline uint64_t tt_rd_le(struct tt_rd *r, unsigned bytes)
+{
+    if (!tt_rd_has(r, bytes))
+        return 0;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)r->p[r->pos + i] << (8 * i);
+    r->pos += bytes;
+    return v;
+}
+
+static inline uint8_t tt_rd_u8(struct tt_rd *r) { return (uint8_t)tt_rd_le(r, 1); }
+
+static inline const uint8_t *tt_rd_bytes(struct tt_rd *r, size_t n)
+{
+    if (!tt_rd_has(r, n))
+        return NULL;
+    const uint8_t *p = r->p + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static inline uint64_t tt_rd_varint(struct tt_rd *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (r->bad || r->pos >= r->len) {
+            r->bad = 1;
+            return 0;
+        }
+        uint8_t c = r->p[r->pos++];
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    r->bad = 1; /* more than 10 bytes: not a varint we wrote */
+    return 0;
+}
+
+#endif

@@ -1,0 +1,311 @@
+/* Ingest pipeline: reader (calling thread) -> batch queue -> workers ->
+ * one catalog commit. Batches cycle through a fixed pool, so memory does
+ * not grow with the input. */
+#include "ingest/ingest.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest/ingest_int.h"
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct tt_batch **items;
+    size_t cap, head, n;
+    int closed;
+};
+
+struct pipeline {
+    struct queue work, free_batches;
+    struct worker *workers;
+    pthread_t *threads;
+    unsigned nthreads;
+};
+
+static int queue_init(struct queue *q, size_t cap)
+{
+    memset(q, 0, sizeof *q);
+    q->items = calloc(cap, sizeof *q->items);
+    q->cap = cap;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    return q->items ? TT_OK : TT_ENOMEM;
+}
+
+static void queue_destroy(struct queue *q)
+{
+    free(q->items);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+}
+
+/* The pool never holds more batches than the queue capacity, so push never
+ * waits for room. */
+static void queue_push(struct queue *q, struct tt_batch *b)
+{
+    pthread_mutex_lock(&q->mu);
+    q->items[(q->head + q->n++) % q->cap] = b;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* NULL once the queue is closed and empty. */
+static struct tt_batch *queue_pop(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->n == 0 && !q->closed)
+        pthread_cond_wait(&q->cv, &q->mu);
+    struct tt_batch *b = NULL;
+    if (q->n) {
+        b = q->items[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return b;
+}
+
+static void queue_close(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closed = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+struct worker_arg {
+    struct pipeline *p;
+    struct worker *w;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker_arg *a = arg;
+    struct tt_batch *b;
+    while ((b = queue_pop(&a->p->work)) != NULL) {
+        if (!a->w->rc)
+            worker_batch(a->w, b);
+        queue_push(&a->p->free_batches, b);
+    }
+    worker_finish(a->w);
+    return NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static unsigned thread_count(const struct tt_ingest_opts *o)
+{
+    long n = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > TT_INGEST_THREADS_MAX ? TT_INGEST_THREADS_MAX : (unsigned)n;
+}
+
+/* Reads the whole input through the workers. Returns the first error. */
+static int pump(struct pipeline *p, struct tt_reader *rd, const char *path,
+                const struct tt_ingest_opts *o, struct tt_ingest_result *res, double t0,
+                struct tt_err *err)
+{
+    double next_progress = t0 + 0.25;
+    uint64_t frames = 0;
+    for (;;) {
+        struct tt_batch *b = queue_pop(&p->free_batches);
+        int n = tt_reader_fill(rd, b, err);
+        if (b->n)
+            queue_push(&p->work, b);
+        else
+            queue_push(&p->free_batches, b);
+        frames += b->n;
+        if (n < 0) {
+            /* damage: what came before it is good and stays */
+            res->damaged = 1;
+            tt_strlcpy(res->damage, err->msg, sizeof res->damage);
+            return TT_OK;
+        }
+        if (n == 0)
+            return TT_OK;
+        for (unsigned i = 0; i < p->nthreads; i++)
+            if (p->workers[i].rc)
+                return tt_err_set(err, p->workers[i].rc, "%s", p->workers[i].err.msg);
+        double t = now_seconds();
+        if (o->progress && t >= next_progress) {
+            struct tt_ingest_progress pr = {path, frames, tt_reader_pos(rd), tt_reader_size(rd), t - t0};
+            o->progress(o->progress_ctx, &pr);
+            next_progress = t + 0.25;
+        }
+    }
+}
+
+static void merge_counts(struct pipeline *p, struct tt_ingest_result *res)
+{
+    res->first_ts = UINT64_MAX;
+    for (unsigned i = 0; i < p->nthreads; i++) {
+        const struct worker *w = &p->workers[i];
+        res->frames += w->frames;
+        res->stored += w->stored;
+        res->unattributed += w->unattributed;
+        for (int r = 0; r < TT_DEC__COUNT; r++)
+            res->refused[r] += w->refused[r];
+        res->first_ts = w->first_ts < res->first_ts ? w->first_ts : res->first_ts;
+        res->last_ts = w->last_ts > res->last_ts ? w->last_ts : res->last_ts;
+        res->segments += w->segments;
+        res->rollups += w->rollups;
+    }
+    if (res->first_ts == UINT64_MAX)
+        res->first_ts = 0;
+}
+
+static int start(struct pipeline *p, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
+                 struct tt_store_txn *txn, struct worker_arg *args)
+{
+    size_t pool = (size_t)p->nthreads * 2 + 2;
+    if (queue_init(&p->work, pool) || queue_init(&p->free_batches, pool))
+        return TT_ENOMEM;
+    for (size_t i = 0; i < pool; i++) {
+        struct tt_batch *b = tt_batch_new();
+        if (!b)
+            return TT_ENOMEM;
+        queue_push(&p->free_batches, b);
+    }
+    for (unsigned i = 0; i < p->nthreads; i++) {
+        if (worker_init(&p->workers[i], o, map, txn))
+            return TT_ENOMEM;
+        args[i].p = p;
+        args[i].w = &p->workers[i];
+    }
+    return TT_OK;
+}
+
+static void stop(struct pipeline *p, unsigned started)
+{
+    queue_close(&p->work);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(p->threads[i], NULL);
+    struct tt_batch *b;
+    queue_close(&p->free_batches);
+    while ((b = queue_pop(&p->free_batches)) != NULL)
+        tt_batch_free(b);
+    while ((b = queue_pop(&p->work)) != NULL)
+        tt_batch_free(b);
+    queue_destroy(&p->work);
+    queue_destroy(&p->free_batches);
+}
+
+/* Runs the pipeline over an open reader; files go into txn. */
+static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_opts *o,
+               struct tt_store_txn *txn, struct tt_ingest_result *res, double t0, struct tt_err *err)
+{
+    struct pipeline p;
+    memset(&p, 0, sizeof p);
+    p.nthreads = thread_count(o);
+    p.workers = calloc(p.nthreads, sizeof *p.workers);
+    p.threads = calloc(p.nthreads, sizeof *p.threads);
+    struct worker_arg *args = calloc(p.nthreads, sizeof *args);
+    struct tt_sensor_map *map = NULL;
+    int rc = p.workers && p.threads && args ? TT_OK : TT_ENOMEM;
+    if (rc == TT_OK && !o->fixed_sensor && o->sensors && o->sensors->n)
+        rc = tt_sensor_map_build(o->sensors, &map);
+    if (rc == TT_OK)
+        rc = start(&p, o, map, txn, args);
+    unsigned started = 0;
+    for (; rc == TT_OK && started < p.nthreads; started++)
+        if (pthread_create(&p.threads[started], NULL, worker_main, &args[started]))
+            rc = TT_ENOMEM;
+    if (rc != TT_OK)
+        tt_err_set(err, rc, "%s: cannot start ingest workers: %s", path, tt_strerror(rc));
+    if (rc == TT_OK)
+        rc = pump(&p, rd, path, o, res, t0, err);
+    stop(&p, started);
+    for (unsigned i = 0; rc == TT_OK && i < p.nthreads; i++)
+        if (p.workers[i].rc)
+            rc = tt_err_set(err, p.workers[i].rc, "%s", p.workers[i].err.msg);
+    merge_counts(&p, res);
+    for (unsigned i = 0; p.workers && i < p.nthreads; i++)
+        worker_free(&p.workers[i]);
+    free(p.workers);
+    free(p.threads);
+    free(args);
+    tt_sensor_map_free(map);
+    return rc;
+}
+
+static int commit(struct tt_store *store, struct tt_store_txn *txn, struct tt_reader *rd,
+                  const char *path, struct tt_ingest_result *res, struct tt_err *err)
+{
+    struct tt_input_info info;
+    memset(&info, 0, sizeof info);
+    int rc = tt_reader_content_hash(rd, info.hash);
+    if (rc) {
+        tt_store_abort(txn);
+        return tt_err_set(err, rc, "%s: no content hash", path);
+    }
+    if (tt_store_input_seen(store, info.hash, res->skipped_as, sizeof res->skipped_as, err) > 0) {
+        tt_store_abort(txn); /* a stream we could only identify at its end */
+        res->skipped = 1;
+        return TT_OK;
+    }
+    info.path = path;
+    info.size = res->bytes_in;
+    info.frames = res->frames;
+    info.stored = res->stored;
+    info.unattributed = res->unattributed;
+    memcpy(info.refused, res->refused, sizeof info.refused);
+    info.first_ts = res->first_ts;
+    info.last_ts = res->last_ts;
+    info.seconds = res->seconds;
+    rc = tt_store_commit(txn, &info, err);
+    if (rc == TT_EEXIST) {
+        res->skipped = 1;
+        tt_strlcpy(res->skipped_as, path, sizeof res->skipped_as);
+        return TT_OK;
+    }
+    return rc;
+}
+
+int tt_ingest_file(struct tt_store *store, const char *path, const struct tt_ingest_opts *opts,
+                   struct tt_ingest_result *res, struct tt_err *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = now_seconds();
+    struct tt_reader *rd = NULL;
+    int rc = tt_reader_open(path, &rd, err);
+    if (rc)
+        return rc;
+    uint8_t hash[16];
+    /* mapped files are known before reading: skip them without decoding */
+    if (tt_reader_content_hash(rd, hash) == TT_OK &&
+        tt_store_input_seen(store, hash, res->skipped_as, sizeof res->skipped_as, err) > 0) {
+        res->skipped = 1;
+        tt_reader_close(rd);
+        return TT_OK;
+    }
+    struct tt_store_txn *txn = NULL;
+    rc = tt_store_begin(store, &txn, err);
+    if (rc == TT_OK)
+        rc = run(rd, path, opts, txn, res, t0, err);
+    res->bytes_in = tt_reader_pos(rd);
+    res->seconds = now_seconds() - t0;
+    if (rc == TT_OK)
+        rc = commit(store, txn, rd, path, res, err);
+    else
+        tt_store_abort(txn);
+    tt_reader_close(rd);
+    res->seconds = now_seconds() - t0;
+    return rc;
+}
+
+uint64_t tt_ingest_malformed(const struct tt_ingest_result *res)
+{
+    uint64_t n = 0;
+    for (int r = TT_DEC_UNKNOWN_LINK; r < TT_DEC__COUNT; r++)
+        n += res->refused[r];
+    return n;
+}

@@ -1,0 +1,150 @@
+/* The per-packet path: decode, attribute, append to the day's buffer and
+ * roll-up; seal a segment when the buffer is full or the day goes cold. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest_int.h"
+
+#define US_PER_DAY 86400000000ull
+
+int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
+                struct tt_store_txn *txn)
+{
+    memset(w, 0, sizeof *w);
+    w->opts = o;
+    w->map = map;
+    w->txn = txn;
+    w->seg_cap = o->segment_records ? o->segment_records : TT_INGEST_SEGMENT_DEFAULT;
+    if (w->seg_cap > TT_SEG_MAX_RECORDS)
+        w->seg_cap = TT_SEG_MAX_RECORDS;
+    w->zlevel = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
+    w->enc = tt_seg_encoder_new(w->zlevel);
+    w->first_ts = UINT64_MAX;
+    for (int i = 0; i < INGEST_OPEN_DAYS; i++)
+        w->days[i].day = INT64_MIN;
+    return w->enc ? TT_OK : TT_ENOMEM;
+}
+
+void worker_free(struct worker *w)
+{
+    for (int i = 0; i < INGEST_OPEN_DAYS; i++) {
+        free(w->days[i].recs);
+        tt_rollup_free(w->days[i].roll);
+    }
+    tt_seg_encoder_free(w->enc);
+    tt_buf_free(&w->out);
+}
+
+static void fail(struct worker *w, int rc)
+{
+    if (!w->rc)
+        w->rc = rc;
+}
+
+static void seal_segment(struct worker *w, struct day_state *d)
+{
+    if (w->rc || d->n == 0)
+        return;
+    w->out.len = 0;
+    int rc = tt_seg_encode(w->enc, d->recs, d->n, d->day, w->opts->sensors, &w->out, &w->err);
+    if (rc == TT_OK)
+        rc = tt_store_txn_write(w->txn, TT_FILE_SEGMENT, d->day, &w->out, d->n, &w->err);
+    if (rc)
+        fail(w, rc);
+    w->segments++;
+    d->n = 0;
+}
+
+/* Writes the day's segment tail and roll-up, and frees the slot. */
+static void seal_day(struct worker *w, struct day_state *d)
+{
+    seal_segment(w, d);
+    if (!w->rc && d->roll) {
+        w->out.len = 0;
+        int rc = tt_rollup_encode(d->roll, &w->out, w->zlevel, &w->err);
+        if (rc == TT_OK)
+            rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, d->day, &w->out, 0, &w->err);
+        if (rc)
+            fail(w, rc);
+        w->rollups++;
+    }
+    tt_rollup_free(d->roll);
+    d->roll = NULL;
+    d->day = INT64_MIN;
+}
+
+static struct day_state *day_slot(struct worker *w, int64_t day)
+{
+    struct day_state *lru = &w->days[0];
+    for (int i = 0; i < INGEST_OPEN_DAYS; i++) {
+        struct day_state *d = &w->days[i];
+        if (d->day == day) {
+            d->last_use = ++w->tick;
+            return d;
+        }
+        if (d->last_use < lru->last_use)
+            lru = d;
+    }
+    if (lru->day != INT64_MIN)
+        seal_day(w, lru);
+    if (!lru->recs && !(lru->recs = malloc((size_t)w->seg_cap * sizeof *lru->recs))) {
+        fail(w, TT_ENOMEM);
+        return NULL;
+    }
+    if (!(lru->roll = tt_rollup_new(day))) {
+        fail(w, TT_ENOMEM);
+        return NULL;
+    }
+    lru->day = day;
+    lru->n = 0;
+    lru->last_use = ++w->tick;
+    return lru;
+}
+
+static void store_record(struct worker *w, struct day_state *d, struct tt_record *r)
+{
+    if (tt_rollup_add(d->roll, r)) {
+        fail(w, TT_ENOMEM);
+        return;
+    }
+    w->stored++;
+    w->unattributed += r->sensor == TT_SENSOR_NONE;
+    if (d->n == w->seg_cap)
+        seal_segment(w, d);
+}
+
+void worker_batch(struct worker *w, const struct tt_batch *b)
+{
+    struct day_state *d = NULL;
+    for (uint32_t i = 0; i < b->n && !w->rc; i++) {
+        const struct tt_pkt *p = &b->pkts[i];
+        int64_t day = (int64_t)(p->ts_us / US_PER_DAY);
+        if (!d || d->day != day)
+            d = day_slot(w, day);
+        if (!d)
+            return;
+        w->frames++;
+        w->first_ts = p->ts_us < w->first_ts ? p->ts_us : w->first_ts;
+        w->last_ts = p->ts_us > w->last_ts ? p->ts_us : w->last_ts;
+        struct tt_record *r = &d->recs[d->n];
+        enum tt_decode_status st = tt_decode_frame(b->linktype, p->data, p->caplen, p->wirelen, p->ts_us, r);
+        if (st != TT_DEC_OK) {
+            w->refused[st]++;
+            tt_rollup_add_refused(d->roll, st, 1);
+            continue;
+        }
+        if (w->opts->fixed_sensor)
+            r->sensor = w->opts->fixed_sensor;
+        else if (w->map)
+            r->sensor = r->ipver == 4 ? tt_sensor_map_v4(w->map, r->dst4) : tt_sensor_map_v6(w->map, r->dst6);
+        d->n++;
+        store_record(w, d, r);
+    }
+}
+
+void worker_finish(struct worker *w)
+{
+    for (int i = 0; i < INGEST_OPEN_DAYS; i++)
+        if (w->days[i].day != INT64_MIN)
+            seal_day(w, &w->days[i]);
+}

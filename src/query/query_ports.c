@@ -1,0 +1,178 @@
+/* Top ports with the previous period's rank, and time series, from the
+ * roll-ups' counters. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/agg.h"
+#include "common/fileio.h"
+#include "query/query.h"
+#include "query/query_int.h"
+
+static uint64_t port_key(const struct tt_roll_entry *e)
+{
+    return (uint64_t)e->proto << 24 | (uint64_t)e->kind << 16 | e->port;
+}
+
+static int ports_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                     struct tt_err *err)
+{
+    struct agg *a = ctx;
+    const struct tt_roll_entry *e;
+    size_t n = tt_query_entries(f, r, &e);
+    for (size_t i = 0; i < n; i++) {
+        if (!tt_query_entry_ok(f, &e[i], tt_rollup_day(r)))
+            continue;
+        struct agg_slot *s = agg_get(a, port_key(&e[i]));
+        if (!s)
+            return tt_err_set(err, TT_ENOMEM, "out of memory");
+        s->packets += e[i].packets;
+        s->bytes += e[i].bytes;
+    }
+    return TT_OK;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct tt_port_row *x = a, *y = b;
+    if (x->packets != y->packets)
+        return x->packets < y->packets ? 1 : -1;
+    uint32_t kx = (uint32_t)x->proto << 24 | (uint32_t)x->kind << 16 | x->port;
+    uint32_t ky = (uint32_t)y->proto << 24 | (uint32_t)y->kind << 16 | y->port;
+    return (kx > ky) - (kx < ky);
+}
+
+/* All ports of the range, ranked (ties broken by protocol and port). */
+static int ranked_ports(struct tt_store *s, const struct tt_filter *f, struct tt_port_row **rows,
+                        size_t *nrows, struct tt_err *err)
+{
+    struct agg a = {0};
+    *rows = NULL;
+    *nrows = 0;
+    int rc = tt_query_each_rollup(s, f, TT_RW_DAY, ports_one, &a, err);
+    struct tt_port_row *r = rc ? NULL : calloc(a.n + 1, sizeof *r);
+    if (rc == TT_OK && !r)
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; r && i < a.cap; i++) {
+        const struct agg_slot *sl = &a.slots[i];
+        if (!sl->key1)
+            continue;
+        uint64_t k = sl->key1 - 1;
+        r[n++] = (struct tt_port_row){(uint8_t)(k >> 24), (uint8_t)(k >> 16 & 0xff), (uint16_t)k,
+                                      sl->packets, sl->bytes, 0};
+    }
+    agg_free(&a);
+    if (r)
+        qsort(r, n, sizeof *r, cmp_rows);
+    *rows = r;
+    *nrows = n;
+    return rc;
+}
+
+int tt_query_top_ports(struct tt_store *s, const struct tt_filter *f, int64_t prev_from,
+                       int64_t prev_to, size_t n, struct tt_port_row **rows, size_t *nrows,
+                       struct tt_err *err)
+{
+    struct tt_port_row *cur = NULL, *prev = NULL;
+    size_t ncur = 0, nprev = 0;
+    int rc = ranked_ports(s, f, &cur, &ncur, err);
+    if (rc == TT_OK && prev_from < prev_to) {
+        struct tt_filter pf = *f;
+        pf.from_us = prev_from;
+        pf.to_us = prev_to;
+        rc = ranked_ports(s, &pf, &prev, &nprev, err);
+    }
+    if (ncur > n)
+        ncur = n;
+    /* the previous rank counts only within the previous period's top n */
+    for (size_t i = 0; rc == TT_OK && i < ncur; i++)
+        for (size_t j = 0; j < nprev && j < n; j++)
+            if (prev[j].proto == cur[i].proto && prev[j].kind == cur[i].kind &&
+                prev[j].port == cur[i].port) {
+                cur[i].prev_rank = (int)j + 1;
+                break;
+            }
+    free(prev);
+    if (rc) {
+        free(cur);
+        cur = NULL;
+        ncur = 0;
+    }
+    *rows = cur;
+    *nrows = ncur;
+    return rc;
+}
+
+struct series_ctx {
+    enum tt_series_step step;
+    enum tt_series_by by;
+    struct agg a;
+};
+
+static uint32_t series_group(enum tt_series_by by, const struct tt_roll_entry *e)
+{
+    switch (by) {
+    case TT_BY_SENSOR: return e->sensor;
+    case TT_BY_PORT: return (uint32_t)port_key(e);
+    case TT_BY_PROTO: return e->proto;
+    default: return 0;
+    }
+}
+
+static int series_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                      struct tt_err *err)
+{
+    struct series_ctx *c = ctx;
+    const struct tt_roll_entry *e;
+    size_t n = c->step == TT_STEP_HOUR ? tt_rollup_hour_entries(r, &e) : tt_query_entries(f, r, &e);
+    int64_t day = tt_rollup_day(r);
+    for (size_t i = 0; i < n; i++) {
+        if (!tt_query_entry_ok(f, &e[i], day))
+            continue;
+        int64_t t = c->step == TT_STEP_HOUR ? day * 24 + e[i].hour : day;
+        uint64_t key = (uint64_t)(t - INT32_MIN) << 32 | series_group(c->by, &e[i]);
+        struct agg_slot *s = agg_get(&c->a, key);
+        if (!s)
+            return tt_err_set(err, TT_ENOMEM, "out of memory");
+        s->packets += e[i].packets;
+        s->bytes += e[i].bytes;
+    }
+    return TT_OK;
+}
+
+static int cmp_points(const void *a, const void *b)
+{
+    const struct tt_series_point *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->group > y->group) - (x->group < y->group);
+}
+
+int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
+                    enum tt_series_by by, struct tt_series_point **pts, size_t *n,
+                    struct tt_err *err)
+{
+    struct series_ctx c = {step, by, {0}};
+    *pts = NULL;
+    *n = 0;
+    int rc = tt_query_each_rollup(s, f, step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY, series_one,
+                                  &c, err);
+    struct tt_series_point *p = rc ? NULL : calloc(c.a.n + 1, sizeof *p);
+    if (rc == TT_OK && !p)
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; p && i < c.a.cap; i++) {
+        const struct agg_slot *sl = &c.a.slots[i];
+        if (!sl->key1)
+            continue;
+        uint64_t key = sl->key1 - 1;
+        p[k++] = (struct tt_series_point){(int64_t)(key >> 32) + INT32_MIN, (uint32_t)key,
+                                          sl->packets, sl->bytes};
+    }
+    agg_free(&c.a);
+    if (p)
+        qsort(p, k, sizeof *p, cmp_points);
+    *pts = p;
+    *n = k;
+    return rc;
+}

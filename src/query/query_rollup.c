@@ -1,0 +1,340 @@
+/* Summary queries over the roll-ups. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fileio.h"
+#include "query/query.h"
+#include "query/query_int.h"
+
+#define US_PER_DAY 86400000000ll
+#define US_PER_HOUR 3600000000ll
+#define ROLLUP_FILE_MAX ((size_t)1 << 32)
+
+void tt_filter_init(struct tt_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->from_us = 0;
+    f->to_us = INT64_MAX;
+    f->sensor = f->proto = f->port = TT_ANY;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+void tt_filter_days(const struct tt_filter *f, int64_t *first_day, int64_t *last_day)
+{
+    *first_day = floor_div(f->from_us, US_PER_DAY);
+    *last_day = f->to_us == INT64_MAX ? INT64_MAX / US_PER_DAY : floor_div(f->to_us - 1, US_PER_DAY);
+}
+
+static int whole_days(const struct tt_filter *f)
+{
+    return f->from_us % US_PER_DAY == 0 && (f->to_us == INT64_MAX || f->to_us % US_PER_DAY == 0);
+}
+
+int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor)
+{
+    return f->sensor == TT_ANY ? (sensor != TT_SENSOR_NONE || f->unattributed) : sensor == f->sensor;
+}
+
+int tt_query_entry_ok(const struct tt_filter *f, const struct tt_roll_entry *e, int64_t day)
+{
+    if (!tt_query_sensor_ok(f, e->sensor) || (f->proto != TT_ANY && e->proto != f->proto))
+        return 0;
+    if (f->port != TT_ANY && !(e->kind == TT_PK_PORT && e->port == f->port) &&
+        !(e->kind == TT_PK_ICMP && (e->port >> 8) == f->port))
+        return 0;
+    if (e->hour == TT_HOUR_DAY)
+        return 1;
+    int64_t t = day * US_PER_DAY + e->hour * US_PER_HOUR;
+    return t >= f->from_us - (US_PER_HOUR - 1) && t < f->to_us;
+}
+
+int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                         tt_rollup_fn fn, void *ctx, struct tt_err *err)
+{
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    struct tt_store_file *files = NULL;
+    size_t n = 0;
+    int rc = tt_store_files(s, TT_FILE_ROLLUP, d0, d1, &files, &n, err);
+    if (!whole_days(f))
+        want |= TT_RW_HOURS;
+    for (size_t i = 0; rc == TT_OK && i < n; i++) {
+        char path[TT_PATH_MAX];
+        uint8_t *data = NULL;
+        size_t len = 0;
+        struct tt_rollup *r = NULL;
+        if (tt_path(path, sizeof path, "%s/%s", tt_store_dir(s), files[i].path))
+            rc = tt_err_set(err, TT_ELIMIT, "%s: path too long", files[i].path);
+        if (rc == TT_OK)
+            rc = tt_file_read(path, ROLLUP_FILE_MAX, &data, &len, err);
+        if (rc == TT_OK)
+            rc = tt_rollup_decode(data, len, path, want, &r, err);
+        if (rc == TT_OK)
+            rc = fn(ctx, r, f, err);
+        tt_rollup_free(r);
+        free(data);
+    }
+    free(files);
+    return rc;
+}
+
+size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
+                        const struct tt_roll_entry **e)
+{
+    return whole_days(f) ? tt_rollup_day_entries(r, e) : tt_rollup_hour_entries(r, e);
+}
+
+/* ---- stats ---- */
+
+struct v6list {
+    uint8_t *a;
+    size_t n, cap;
+};
+
+static int v6_add(struct v6list *l, const uint8_t *a, size_t n)
+{
+    if (l->n + n > l->cap) {
+        size_t cap = l->cap ? l->cap : 256;
+        while (cap < l->n + n)
+            cap *= 2;
+        uint8_t *p = realloc(l->a, cap * 16);
+        if (!p)
+            return TT_ENOMEM;
+        l->a = p;
+        l->cap = cap;
+    }
+    if (n)
+        memcpy(l->a + 16 * l->n, a, 16 * n);
+    l->n += n;
+    return TT_OK;
+}
+
+static int cmp16(const void *a, const void *b) { return memcmp(a, b, 16); }
+
+static uint64_t v6_distinct(struct v6list *l)
+{
+    if (l->n == 0)
+        return 0;
+    qsort(l->a, l->n, 16, cmp16);
+    size_t w = 1;
+    for (size_t i = 1; i < l->n; i++)
+        if (memcmp(l->a + 16 * i, l->a + 16 * (w - 1), 16) != 0)
+            memmove(l->a + 16 * w++, l->a + 16 * i, 16);
+    l->n = w;
+    return w;
+}
+
+/* A source set under construction: IPv4 bitmap plus IPv6 list. */
+struct srcset {
+    roaring_bitmap_t *v4;
+    struct v6list v6;
+};
+
+static int srcset_add(struct srcset *u, const struct tt_roll_set *s)
+{
+    if (s->v4) {
+        if (!u->v4 && !(u->v4 = roaring_bitmap_create()))
+            return TT_ENOMEM;
+        roaring_bitmap_or_inplace(u->v4, s->v4);
+    }
+    return v6_add(&u->v6, s->v6, s->n6);
+}
+
+static uint64_t srcset_count(struct srcset *u)
+{
+    return (u->v4 ? roaring_bitmap_get_cardinality(u->v4) : 0) + v6_distinct(&u->v6);
+}
+
+static void srcset_free(struct srcset *u)
+{
+    if (u->v4)
+        roaring_bitmap_free(u->v4);
+    free(u->v6.a);
+    memset(u, 0, sizeof *u);
+}
+
+struct stats_ctx {
+    const struct tt_filter *f;
+    struct tt_stats *st;
+    struct srcset all;
+    struct srcset *per_sensor; /* indexed like st->sensors */
+    size_t cap_days, cap_sensors;
+    /* one day's sets, summed over that day's roll-up files (the catalog
+     * lists them by day, so a day's files come together) */
+    int64_t pend_day;
+    int pending;
+    struct srcset pend[TT_CLASS__COUNT + 1];
+};
+
+static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, struct srcset **set)
+{
+    struct tt_stats *st = c->st;
+    size_t lo = 0, hi = st->nsensors;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st->sensors[mid].sensor < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == st->nsensors || st->sensors[lo].sensor != id) {
+        if (st->nsensors == c->cap_sensors) {
+            size_t cap = c->cap_sensors ? c->cap_sensors * 2 : 16;
+            struct tt_sensor_stats *ns = realloc(st->sensors, cap * sizeof *ns);
+            struct srcset *nu = ns ? realloc(c->per_sensor, cap * sizeof *nu) : NULL;
+            if (ns)
+                st->sensors = ns;
+            if (!nu)
+                return NULL;
+            c->per_sensor = nu;
+            c->cap_sensors = cap;
+        }
+        memmove(&st->sensors[lo + 1], &st->sensors[lo], (st->nsensors - lo) * sizeof *st->sensors);
+        memmove(&c->per_sensor[lo + 1], &c->per_sensor[lo], (st->nsensors - lo) * sizeof *c->per_sensor);
+        memset(&st->sensors[lo], 0, sizeof *st->sensors);
+        memset(&c->per_sensor[lo], 0, sizeof *c->per_sensor);
+        st->sensors[lo].sensor = id;
+        st->nsensors++;
+    }
+    *set = &c->per_sensor[lo];
+    return &st->sensors[lo];
+}
+
+static struct tt_day_stats *day_row(struct stats_ctx *c, int64_t day)
+{
+    struct tt_stats *st = c->st;
+    for (size_t i = st->ndays; i-- > 0;)
+        if (st->days[i].day == day)
+            return &st->days[i];
+    if (st->ndays == c->cap_days) {
+        size_t cap = c->cap_days ? c->cap_days * 2 : 128;
+        struct tt_day_stats *nd = realloc(st->days, cap * sizeof *nd);
+        if (!nd)
+            return NULL;
+        st->days = nd;
+        c->cap_days = cap;
+    }
+    size_t at = st->ndays;
+    while (at > 0 && st->days[at - 1].day > day)
+        at--;
+    memmove(&st->days[at + 1], &st->days[at], (st->ndays - at) * sizeof *st->days);
+    memset(&st->days[at], 0, sizeof *st->days);
+    st->days[at].day = day;
+    st->ndays++;
+    return &st->days[at];
+}
+
+static int class_ok(const struct tt_filter *f, uint8_t cls)
+{
+    return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
+}
+
+/* Unique sources of one day, per class and all; folded into range sets. */
+/* Counts and frees the pending day's unique sources. */
+static void flush_day(struct stats_ctx *c)
+{
+    struct tt_day_stats *d = NULL;
+    for (size_t i = 0; c->pending && i < c->st->ndays; i++)
+        if (c->st->days[i].day == c->pend_day)
+            d = &c->st->days[i];
+    for (int k = 0; k <= TT_CLASS__COUNT; k++) {
+        if (d)
+            d->uniq[k] = srcset_count(&c->pend[k]);
+        srcset_free(&c->pend[k]);
+    }
+    c->pending = 0;
+    /* keep the range-wide IPv6 list small as days accumulate */
+    v6_distinct(&c->all.v6);
+}
+
+/* Folds a roll-up's source sets into its day's and the range's sets. */
+static int stats_sets(struct stats_ctx *c, const struct tt_rollup *r, struct tt_day_stats *d)
+{
+    if (c->pending && c->pend_day != d->day)
+        flush_day(c);
+    c->pend_day = d->day;
+    c->pending = 1;
+    int rc = TT_OK;
+    for (size_t i = 0; rc == TT_OK && i < tt_rollup_nsets(r); i++) {
+        const struct tt_roll_set *s = tt_rollup_set(r, i);
+        if (!tt_query_sensor_ok(c->f, s->sensor) || !class_ok(c->f, s->cls))
+            continue;
+        struct srcset *ps;
+        if (!sensor_row(c, s->sensor, &ps))
+            rc = TT_ENOMEM;
+        if (rc == TT_OK)
+            rc = srcset_add(&c->pend[s->cls], s);
+        if (rc == TT_OK)
+            rc = srcset_add(&c->pend[TT_CLASS__COUNT], s);
+        if (rc == TT_OK)
+            rc = srcset_add(&c->all, s);
+        if (rc == TT_OK)
+            rc = srcset_add(ps, s);
+    }
+    return rc;
+}
+
+static int stats_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                     struct tt_err *err)
+{
+    struct stats_ctx *c = ctx;
+    struct tt_day_stats *d = day_row(c, tt_rollup_day(r));
+    if (!d)
+        return tt_err_set(err, TT_ENOMEM, "out of memory");
+    const struct tt_roll_entry *e;
+    size_t n = tt_query_entries(c->f, r, &e);
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].sensor == TT_SENSOR_NONE) { /* always counted, whatever --sensor says */
+            struct tt_filter u = *c->f;
+            u.sensor = TT_SENSOR_NONE;
+            if (tt_query_entry_ok(&u, &e[i], d->day))
+                c->st->unattributed += e[i].packets;
+        }
+        if (!tt_query_entry_ok(c->f, &e[i], d->day))
+            continue;
+        struct srcset *ps;
+        struct tt_sensor_stats *srow = sensor_row(c, e[i].sensor, &ps);
+        if (!srow)
+            return tt_err_set(err, TT_ENOMEM, "out of memory");
+        srow->packets += e[i].packets;
+        srow->bytes += e[i].bytes;
+        d->packets += e[i].packets;
+        d->bytes += e[i].bytes;
+        c->st->packets += e[i].packets;
+        c->st->bytes += e[i].bytes;
+    }
+    for (int k = 0; k < TT_DEC__COUNT; k++)
+        c->st->refused[k] += tt_rollup_refused(r, (enum tt_decode_status)k);
+    int rc = stats_sets(c, r, d);
+    return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
+}
+
+int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stats *out,
+                   struct tt_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct stats_ctx c;
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.st = out;
+    int rc = tt_query_each_rollup(s, f, TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED, stats_one, &c, err);
+    flush_day(&c);
+    out->uniq_all = srcset_count(&c.all);
+    srcset_free(&c.all);
+    for (size_t i = 0; i < out->nsensors; i++) {
+        out->sensors[i].uniq = srcset_count(&c.per_sensor[i]);
+        srcset_free(&c.per_sensor[i]);
+    }
+    free(c.per_sensor);
+    if (rc)
+        tt_stats_free(out);
+    return rc;
+}
+
+void tt_stats_free(struct tt_stats *st)
+{
+    free(st->days);
+    free(st->sensors);
+    memset(st, 0, sizeof *st);
+}

@@ -1,0 +1,367 @@
+/* Drill-down over raw segments: threads take segment files in turn, decode
+ * only the columns the filter and the question need, and aggregate
+ * privately; the results are merged at the end. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/agg.h"
+#include "common/fileio.h"
+#include "query/query.h"
+#include "query/query_int.h"
+#include "store/segment.h"
+
+#define SEGMENT_FILE_MAX ((size_t)1 << 34)
+
+enum scan_kind { SCAN_COUNT, SCAN_SOURCES };
+
+struct v6hit {
+    uint8_t src[16];
+    uint16_t port, sensor;
+};
+
+struct scan_part {
+    uint64_t scanned, matched;
+    struct agg packets, ports, sensors; /* IPv4: src; src<<16|port; src<<16|sensor */
+    struct v6hit *v6;
+    size_t n6, cap6;
+    int rc;
+    struct tt_err err;
+};
+
+struct scan {
+    struct tt_store *store;
+    const struct tt_filter *f;
+    enum scan_kind kind;
+    struct tt_store_file *files;
+    size_t nfiles, next;
+    pthread_mutex_t mu;
+    struct scan_part *parts;
+    unsigned nparts;
+};
+
+static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16_t sensor)
+{
+    if (p->n6 == p->cap6) {
+        size_t cap = p->cap6 ? p->cap6 * 2 : 256;
+        struct v6hit *n = realloc(p->v6, cap * sizeof *n);
+        if (!n)
+            return TT_ENOMEM;
+        p->v6 = n;
+        p->cap6 = cap;
+    }
+    struct v6hit *h = &p->v6[p->n6++];
+    memcpy(h->src, src, 16);
+    h->port = port;
+    h->sensor = sensor;
+    return TT_OK;
+}
+
+static int count_source(struct scan_part *p, const struct tt_seg_cols *c, uint32_t k)
+{
+    uint16_t port = c->dport[k], sensor = c->sensor[k];
+    if (k >= c->n4)
+        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, port, sensor);
+    uint64_t src = c->src4[k];
+    struct agg_slot *a = agg_get(&p->packets, src);
+    struct agg_slot *b = a ? agg_get(&p->ports, src << 16 | port) : NULL;
+    struct agg_slot *d = b ? agg_get(&p->sensors, src << 16 | sensor) : NULL;
+    if (!d)
+        return TT_ENOMEM;
+    a->packets++;
+    return TT_OK;
+}
+
+static int needs_time(const struct tt_filter *f)
+{
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    return f->from_us > d0 * 86400000000ll || (f->to_us != INT64_MAX && f->to_us < (d1 + 1) * 86400000000ll);
+}
+
+static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
+{
+    const struct tt_filter *f = sc->f;
+    for (uint32_t k = 0; k < c->n; k++) {
+        if (!tt_query_sensor_ok(f, c->sensor[k]))
+            continue;
+        if (c->proto && c->proto[k] != f->proto)
+            continue;
+        if (f->port != TT_ANY && c->dport[k] != f->port)
+            continue;
+        if (c->ts && ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
+            continue;
+        p->matched++;
+        if (sc->kind == SCAN_SOURCES && count_source(p, c, k))
+            return TT_ENOMEM;
+    }
+    p->scanned += c->n;
+    return TT_OK;
+}
+
+static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store_file *file)
+{
+    char path[TT_PATH_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct tt_seg *seg = NULL;
+    struct tt_seg_cols c;
+    uint32_t fields = TT_SF_DST;
+    fields |= sc->f->proto != TT_ANY ? TT_SF_PROTO : 0;
+    fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_PORTS : 0;
+    fields |= needs_time(sc->f) ? TT_SF_TS : 0;
+    fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
+    int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
+                 ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
+                 : TT_OK;
+    if (rc == TT_OK)
+        rc = tt_file_read(path, SEGMENT_FILE_MAX, &data, &len, &p->err);
+    if (rc == TT_OK)
+        rc = tt_seg_open(data, len, path, &seg, &p->err);
+    if (rc == TT_OK)
+        rc = tt_seg_columns(seg, fields, &c, &p->err);
+    if (rc == TT_OK && scan_columns(sc, p, &c))
+        rc = tt_err_set(&p->err, TT_ENOMEM, "out of memory");
+    tt_seg_close(seg);
+    free(data);
+    return rc;
+}
+
+struct scan_thread {
+    struct scan *sc;
+    struct scan_part *p;
+};
+
+static void *scan_main(void *arg)
+{
+    struct scan_thread *t = arg;
+    for (;;) {
+        pthread_mutex_lock(&t->sc->mu);
+        size_t i = t->sc->next++;
+        pthread_mutex_unlock(&t->sc->mu);
+        if (i >= t->sc->nfiles || t->p->rc)
+            return NULL;
+        t->p->rc = scan_file(t->sc, t->p, &t->sc->files[i]);
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void part_free(struct scan_part *p)
+{
+    agg_free(&p->packets);
+    agg_free(&p->ports);
+    agg_free(&p->sensors);
+    free(p->v6);
+}
+
+/* Runs the scan over the filter's days with nthreads threads. */
+static int scan_run(struct scan *sc, unsigned nthreads, struct tt_scan_stats *ss, struct tt_err *err)
+{
+    double t0 = now_seconds();
+    int64_t d0, d1;
+    tt_filter_days(sc->f, &d0, &d1);
+    int rc = tt_store_files(sc->store, TT_FILE_SEGMENT, d0, d1, &sc->files, &sc->nfiles, err);
+    if (rc)
+        return rc;
+    if (nthreads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nthreads = n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+    }
+    sc->parts = calloc(nthreads, sizeof *sc->parts);
+    sc->nparts = sc->parts ? nthreads : 0;
+    pthread_t *th = calloc(nthreads, sizeof *th);
+    struct scan_thread *args = calloc(nthreads, sizeof *args);
+    if (!sc->parts || !th || !args)
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    pthread_mutex_init(&sc->mu, NULL);
+    unsigned started = 0;
+    for (; rc == TT_OK && started < nthreads; started++) {
+        args[started] = (struct scan_thread){sc, &sc->parts[started]};
+        if (pthread_create(&th[started], NULL, scan_main, &args[started]))
+            rc = tt_err_set(err, TT_ENOMEM, "cannot start scan threads");
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&sc->mu);
+    memset(ss, 0, sizeof *ss);
+    for (unsigned i = 0; sc->parts && i < nthreads; i++) {
+        ss->scanned += sc->parts[i].scanned;
+        ss->matched += sc->parts[i].matched;
+        if (rc == TT_OK && sc->parts[i].rc)
+            rc = tt_err_set(err, sc->parts[i].rc, "%s", sc->parts[i].err.msg);
+    }
+    ss->segments = sc->nfiles;
+    ss->seconds = now_seconds() - t0;
+    free(th);
+    free(args);
+    free(sc->files);
+    return rc;
+}
+
+int tt_query_count_raw(struct tt_store *s, const struct tt_filter *f, unsigned threads,
+                       struct tt_scan_stats *ss, struct tt_err *err)
+{
+    struct scan sc = {.store = s, .f = f, .kind = SCAN_COUNT};
+    int rc = scan_run(&sc, threads, ss, err);
+    for (unsigned i = 0; i < sc.nparts; i++)
+        part_free(&sc.parts[i]);
+    free(sc.parts);
+    return rc;
+}
+
+/* Folds every part's tables into the first. */
+static int merge_parts(struct scan *sc)
+{
+    struct scan_part *to = &sc->parts[0];
+    for (unsigned i = 1; i < sc->nparts; i++) {
+        struct scan_part *from = &sc->parts[i];
+        struct agg *src[3] = {&from->packets, &from->ports, &from->sensors};
+        struct agg *dst[3] = {&to->packets, &to->ports, &to->sensors};
+        for (int t = 0; t < 3; t++)
+            for (size_t k = 0; k < src[t]->cap; k++) {
+                const struct agg_slot *sl = &src[t]->slots[k];
+                struct agg_slot *d = sl->key1 ? agg_get(dst[t], sl->key1 - 1) : NULL;
+                if (sl->key1 && !d)
+                    return TT_ENOMEM;
+                if (d)
+                    d->packets += sl->packets;
+            }
+        for (size_t k = 0; k < from->n6; k++)
+            if (add_v6(to, from->v6[k].src, from->v6[k].port, from->v6[k].sensor))
+                return TT_ENOMEM;
+    }
+    return TT_OK;
+}
+
+/* Distinct (source, x) pairs counted per source into out. */
+static int distinct_per_source(const struct agg *pairs, struct agg *out)
+{
+    for (size_t k = 0; k < pairs->cap; k++) {
+        if (!pairs->slots[k].key1)
+            continue;
+        struct agg_slot *d = agg_get(out, (pairs->slots[k].key1 - 1) >> 16);
+        if (!d)
+            return TT_ENOMEM;
+        d->packets++;
+    }
+    return TT_OK;
+}
+
+static int cmp_v6hit(const void *a, const void *b)
+{
+    const struct v6hit *x = a, *y = b;
+    int c = memcmp(x->src, y->src, 16);
+    if (c)
+        return c;
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    return (x->sensor > y->sensor) - (x->sensor < y->sensor);
+}
+
+static int cmp_source_rows(const void *a, const void *b)
+{
+    const struct tt_source_row *x = a, *y = b;
+    if (x->packets != y->packets)
+        return x->packets < y->packets ? 1 : -1;
+    if (x->ipver != y->ipver)
+        return x->ipver < y->ipver ? -1 : 1;
+    if (x->src4 != y->src4)
+        return x->src4 < y->src4 ? -1 : 1;
+    return memcmp(x->src6, y->src6, 16);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* IPv6 sources from the sorted hit list: packets, distinct ports and
+ * sensors. scratch holds n6 entries. */
+static size_t v6_rows(struct scan_part *p, struct tt_source_row *rows, uint16_t *scratch)
+{
+    qsort(p->v6, p->n6, sizeof *p->v6, cmp_v6hit);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n6;) {
+        struct tt_source_row *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        r->ipver = 6;
+        memcpy(r->src6, p->v6[i].src, 16);
+        size_t j = i;
+        for (; j < p->n6 && memcmp(p->v6[j].src, p->v6[i].src, 16) == 0; j++) {
+            r->packets++;
+            r->ports += j == i || p->v6[j].port != p->v6[j - 1].port;
+            scratch[j - i] = p->v6[j].sensor;
+        }
+        qsort(scratch, j - i, sizeof *scratch, cmp_u16);
+        for (size_t k = 0; k < j - i; k++)
+            r->sensors += k == 0 || scratch[k] != scratch[k - 1];
+        i = j;
+    }
+    return n;
+}
+
+static int source_rows(struct scan *sc, size_t top, struct tt_source_row **rows, size_t *nrows)
+{
+    struct scan_part *p = &sc->parts[0];
+    struct agg nports = {0}, nsensors = {0};
+    int rc = merge_parts(sc);
+    if (rc == TT_OK)
+        rc = distinct_per_source(&p->ports, &nports);
+    if (rc == TT_OK)
+        rc = distinct_per_source(&p->sensors, &nsensors);
+    struct tt_source_row *r = rc ? NULL : calloc(p->packets.n + p->n6 + 1, sizeof *r);
+    uint16_t *scratch = r ? calloc(p->n6 + 1, sizeof *scratch) : NULL;
+    if (!scratch) {
+        free(r);
+        r = NULL;
+    }
+    size_t n = 0;
+    for (size_t k = 0; r && k < p->packets.cap; k++) {
+        const struct agg_slot *sl = &p->packets.slots[k];
+        if (!sl->key1)
+            continue;
+        uint64_t src = sl->key1 - 1;
+        struct tt_source_row *row = &r[n++];
+        row->ipver = 4;
+        row->src4 = (uint32_t)src;
+        row->packets = sl->packets;
+        row->ports = (uint32_t)agg_get(&nports, src)->packets;
+        row->sensors = (uint32_t)agg_get(&nsensors, src)->packets;
+    }
+    if (r) {
+        n += v6_rows(p, r + n, scratch);
+        qsort(r, n, sizeof *r, cmp_source_rows);
+    } else if (rc == TT_OK) {
+        rc = TT_ENOMEM;
+    }
+    free(scratch);
+    agg_free(&nports);
+    agg_free(&nsensors);
+    *rows = r;
+    *nrows = n < top ? n : top;
+    return rc;
+}
+
+int tt_query_top_sources(struct tt_store *s, const struct tt_filter *f, size_t n, unsigned threads,
+                         struct tt_source_row **rows, size_t *nrows, struct tt_scan_stats *ss,
+                         struct tt_err *err)
+{
+    struct scan sc = {.store = s, .f = f, .kind = SCAN_SOURCES};
+    *rows = NULL;
+    *nrows = 0;
+    int rc = scan_run(&sc, threads, ss, err);
+    if (rc == TT_OK && sc.nparts && source_rows(&sc, n, rows, nrows))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    for (unsigned i = 0; i < sc.nparts; i++)
+        part_free(&sc.parts[i]);
+    free(sc.parts);
+    return rc;
+}

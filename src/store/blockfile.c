@@ -1,0 +1,133 @@
+#define XXH_INLINE_ALL
+#include "store/blockfile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#define DIR_ENTRY 32u
+#define PREAMBLE 16u /* magic, version, header length */
+
+static void put_le_at(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static int compress_blocks(struct tt_buf *out, size_t base, size_t dir, const struct tt_buf *blocks,
+                           unsigned nblocks, ZSTD_CCtx *cctx, int level)
+{
+    for (unsigned c = 0; c < nblocks; c++) {
+        const struct tt_buf *b = &blocks[c];
+        size_t bound = ZSTD_compressBound(b->len);
+        if (!tt_buf_reserve(out, bound))
+            return TT_ENOMEM;
+        size_t clen = ZSTD_compressCCtx(cctx, out->p + out->len, bound,
+                                        b->p ? b->p : (const uint8_t *)"", b->len, level);
+        if (ZSTD_isError(clen))
+            return TT_EIO;
+        uint8_t *d = out->p + dir + (size_t)c * DIR_ENTRY;
+        put_le_at(d, b->len, 8);
+        put_le_at(d + 8, out->len - base, 8);
+        put_le_at(d + 16, clen, 8);
+        put_le_at(d + 24, XXH3_64bits(out->p + out->len, clen), 8);
+        out->len += clen;
+    }
+    return TT_OK;
+}
+
+int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
+                       const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
+                       void *zstd_cctx, int level)
+{
+    if (nblocks > TT_BLOCKS_MAX)
+        return TT_ELIMIT;
+    ZSTD_CCtx *cctx = zstd_cctx ? zstd_cctx : ZSTD_createCCtx();
+    if (!cctx)
+        return TT_ENOMEM;
+    size_t base = out->len;
+    tt_buf_put(out, magic, 8);
+    tt_buf_le(out, version, 4);
+    tt_buf_le(out, hdr->len, 2);
+    tt_buf_le(out, nblocks, 2);
+    tt_buf_put(out, hdr->p, hdr->len);
+    size_t dir = out->len, dir_len = (size_t)nblocks * DIR_ENTRY;
+    int rc = TT_ENOMEM;
+    if (tt_buf_reserve(out, dir_len + 8)) {
+        memset(out->p + dir, 0, dir_len + 8);
+        out->len += dir_len + 8;
+        rc = compress_blocks(out, base, dir, blocks, nblocks, cctx, level);
+    }
+    if (rc == TT_OK)
+        put_le_at(out->p + dir + dir_len, XXH3_64bits(out->p + base, dir + dir_len - base), 8);
+    if (!zstd_cctx)
+        ZSTD_freeCCtx(cctx);
+    return rc ? rc : tt_buf_ok(out);
+}
+
+int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,
+                      const char magic[8], uint32_t version, size_t hdr_len, unsigned nblocks,
+                      struct tt_err *err)
+{
+    memset(bf, 0, sizeof *bf);
+    bf->data = data;
+    bf->size = size;
+    bf->name = name;
+    if (size < PREAMBLE || memcmp(data, magic, 8) != 0)
+        return tt_err_set(err, TT_EFORMAT, "%s: not a teiten %s file", name,
+                          memcmp(magic, "TTSEG", 5) == 0 ? "segment" : "roll-up");
+    if (get_le(data + 8, 4) != version)
+        return tt_err_set(err, TT_EVERSION, "%s: format version %u, this build reads %u", name,
+                          (unsigned)get_le(data + 8, 4), version);
+    size_t end = PREAMBLE + hdr_len + (size_t)nblocks * DIR_ENTRY;
+    if (get_le(data + 12, 2) != hdr_len || get_le(data + 14, 2) != nblocks || size < end + 8 ||
+        nblocks > TT_BLOCKS_MAX || get_le(data + end, 8) != XXH3_64bits(data, end))
+        return tt_err_set(err, TT_ECORRUPT, "%s: corrupt header (checksum or layout)", name);
+    bf->hdr = data + PREAMBLE;
+    bf->nblocks = nblocks;
+    for (unsigned c = 0; c < nblocks; c++) {
+        const uint8_t *d = data + PREAMBLE + hdr_len + (size_t)c * DIR_ENTRY;
+        struct tt_block_ref *r = &bf->dir[c];
+        r->raw_len = get_le(d, 8);
+        r->off = get_le(d + 8, 8);
+        r->len = get_le(d + 16, 8);
+        r->sum = get_le(d + 24, 8);
+        if (r->off < end + 8 || r->off > size || r->len > size - r->off)
+            return tt_err_set(err, TT_ECORRUPT, "%s: block %u outside the file", name, c);
+    }
+    return TT_OK;
+}
+
+int tt_blockfile_read(const struct tt_blockfile *bf, unsigned i, size_t max_raw, uint8_t **raw,
+                      size_t *raw_len, struct tt_err *err)
+{
+    *raw = NULL;
+    *raw_len = 0;
+    const struct tt_block_ref *r = &bf->dir[i];
+    if (i >= bf->nblocks || r->raw_len > max_raw)
+        return tt_err_set(err, TT_ECORRUPT, "%s: block %u length beyond its bound", bf->name, i);
+    const uint8_t *src = bf->data + r->off;
+    if (XXH3_64bits(src, r->len) != r->sum)
+        return tt_err_set(err, TT_ECORRUPT, "%s: block %u fails its checksum", bf->name, i);
+    uint8_t *dst = malloc(r->raw_len ? r->raw_len : 1);
+    if (!dst)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+    size_t got = ZSTD_decompress(dst, r->raw_len, src, r->len);
+    if (ZSTD_isError(got) || got != r->raw_len) {
+        free(dst);
+        return tt_err_set(err, TT_ECORRUPT, "%s: block %u does not decompress to its length",
+                          bf->name, i);
+    }
+    *raw = dst;
+    *raw_len = r->raw_len;
+    return TT_OK;
+}

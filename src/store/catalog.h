@@ -1,0 +1,31 @@
+/* The store's SQLite catalog: format version, sensors, ingested inputs (by
+ * content hash) and the data files each input produced. Private to the
+ * store module; see docs/format.md for the schema. */
+#ifndef TT_CATALOG_H
+#define TT_CATALOG_H
+
+#include "store/store.h"
+
+struct tt_catalog;
+
+struct tt_catalog_file {
+    enum tt_file_kind kind;
+    int64_t day;
+    uint64_t records, bytes;
+    const char *path;
+};
+
+int tt_catalog_open(const char *dir, int create, struct tt_catalog **out, struct tt_err *err);
+void tt_catalog_close(struct tt_catalog *c);
+int tt_catalog_file_listed(struct tt_catalog *c, const char *path, int *listed, struct tt_err *err);
+int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_err *err);
+int tt_catalog_put_sensors(struct tt_catalog *c, const struct tt_sensors *in, struct tt_err *err);
+int tt_catalog_input_seen(struct tt_catalog *c, const uint8_t hash[16], char *path, size_t size,
+                          struct tt_err *err);
+int tt_catalog_commit_input(struct tt_catalog *c, const struct tt_input_info *info,
+                            const struct tt_catalog_file *files, size_t n, struct tt_err *err);
+int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
+                     struct tt_store_file **files, size_t *n, struct tt_err *err);
+int tt_catalog_totals(struct tt_catalog *c, struct tt_store_totals *out, struct tt_err *err);
+
+#endif

@@ -1,0 +1,173 @@
+/* Roll-up accumulation: the per-packet path of ingest after decoding. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/rollup_int.h"
+
+struct tt_rollup *tt_rollup_new(int64_t day)
+{
+    struct tt_rollup *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->day = day;
+    memset(r->dedupe, 0xff, sizeof r->dedupe);
+    return r;
+}
+
+void tt_rollup_free(struct tt_rollup *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nsets; i++) {
+        if (r->sets[i].v4) /* this CRoaring refuses NULL */
+            roaring_bitmap_free(r->sets[i].v4);
+        free(r->sets[i].v6);
+    }
+    free(r->sets);
+    agg_free(&r->counts);
+    free(r->days);
+    free(r->hours);
+    free(r);
+}
+
+int64_t tt_rollup_day(const struct tt_rollup *r) { return r->day; }
+
+const char *tt_class_name(enum tt_class c)
+{
+    static const char *const names[] = {"tcp", "udp", "icmp", "other"};
+    return (unsigned)c < TT_CLASS__COUNT ? names[c] : "?";
+}
+
+static int count(struct tt_rollup *r, uint64_t key, uint64_t bytes)
+{
+    struct agg_slot *s = agg_get(&r->counts, key);
+    if (!s)
+        return TT_ENOMEM;
+    s->packets++;
+    s->bytes += bytes;
+    return TT_OK;
+}
+
+struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls)
+{
+    if (r->last_set < r->nsets && r->sets[r->last_set].sensor == sensor &&
+        r->sets[r->last_set].cls == cls)
+        return &r->sets[r->last_set];
+    for (size_t i = 0; i < r->nsets; i++)
+        if (r->sets[i].sensor == sensor && r->sets[i].cls == cls)
+            return &r->sets[r->last_set = i];
+    if (r->nsets == r->capsets) {
+        size_t cap = r->capsets ? r->capsets * 2 : 16;
+        struct tt_roll_set *n = realloc(r->sets, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        r->sets = n;
+        r->capsets = cap;
+    }
+    struct tt_roll_set *s = &r->sets[r->nsets];
+    memset(s, 0, sizeof *s);
+    s->sensor = sensor;
+    s->cls = cls;
+    r->last_set = r->nsets++;
+    return s;
+}
+
+static int cmp16(const void *a, const void *b) { return memcmp(a, b, 16); }
+
+/* Sorts and de-duplicates the IPv6 addresses of a set. */
+int roll_v6_compact(struct tt_roll_set *s)
+{
+    if (s->n6 < 2)
+        return TT_OK;
+    qsort(s->v6, s->n6, 16, cmp16);
+    size_t w = 1;
+    for (size_t i = 1; i < s->n6; i++)
+        if (memcmp(s->v6 + 16 * i, s->v6 + 16 * (w - 1), 16) != 0)
+            memmove(s->v6 + 16 * w++, s->v6 + 16 * i, 16);
+    s->n6 = w;
+    return TT_OK;
+}
+
+static int add_v6(struct tt_roll_set *s, const uint8_t a[16])
+{
+    if (s->n6 == s->cap6) {
+        roll_v6_compact(s);
+        if (s->n6 * 2 >= s->cap6) {
+            size_t cap = s->cap6 ? s->cap6 * 2 : 64;
+            uint8_t *n = realloc(s->v6, cap * 16);
+            if (!n)
+                return TT_ENOMEM;
+            s->v6 = n;
+            s->cap6 = cap;
+        }
+    }
+    memcpy(s->v6 + 16 * s->n6++, a, 16);
+    return TT_OK;
+}
+
+static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t cls)
+{
+    if (rec->ipver == 4) {
+        /* most packets come from a source seen moments ago: skip the bitmap */
+        uint64_t tag = (uint64_t)rec->sensor << 40 | (uint64_t)cls << 32 | rec->src4;
+        uint64_t *slot = &r->dedupe[agg_mix(tag) & (ROLL_DEDUPE - 1)];
+        if (*slot == tag)
+            return TT_OK;
+        *slot = tag;
+    }
+    struct tt_roll_set *s = roll_set_get(r, rec->sensor, cls);
+    if (!s)
+        return TT_ENOMEM;
+    if (rec->ipver == 6)
+        return add_v6(s, rec->src6);
+    if (!s->v4 && !(s->v4 = roaring_bitmap_create()))
+        return TT_ENOMEM;
+    roaring_bitmap_add(s->v4, rec->src4);
+    return TT_OK;
+}
+
+int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
+{
+    uint8_t kind = TT_PK_NONE;
+    uint16_t port = 0;
+    if (rec->l4 == TT_L4_OK && (rec->proto == 6 || rec->proto == 17)) {
+        kind = TT_PK_PORT;
+        port = rec->dport;
+    } else if (rec->l4 == TT_L4_OK && (rec->proto == 1 || rec->proto == 58)) {
+        kind = TT_PK_ICMP;
+        port = (uint16_t)(rec->sport << 8 | (rec->dport & 0xff));
+    }
+    int64_t sec = (int64_t)(rec->ts_us / 1000000u) - r->day * 86400;
+    uint8_t hour = sec >= 0 && sec < 86400 ? (uint8_t)(sec / 3600) : 0;
+    int rc = count(r, roll_key(rec->sensor, rec->proto, kind, port, hour), rec->ip_len);
+    return rc ? rc : add_source(r, rec, (uint8_t)tt_class_of(rec->proto));
+}
+
+void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, uint64_t n)
+{
+    if ((unsigned)status < TT_DEC__COUNT)
+        r->refused[status] += n;
+}
+
+uint64_t tt_rollup_refused(const struct tt_rollup *r, enum tt_decode_status status)
+{
+    return (unsigned)status < TT_DEC__COUNT ? r->refused[status] : 0;
+}
+
+size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_entry **out)
+{
+    *out = r->days;
+    return r->ndays;
+}
+
+size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out)
+{
+    *out = r->hours;
+    return r->nhours;
+}
+
+size_t tt_rollup_nsets(const struct tt_rollup *r) { return r->nsets; }
+const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i)
+{
+    return i < r->nsets ? &r->sets[i] : NULL;
+}

@@ -1,0 +1,86 @@
+/* Roll-ups kept at ingest for one UTC day: packets and bytes per hour x
+ * sensor x protocol x port (ICMP type/code in place of the port), the exact
+ * sets of source addresses per sensor and protocol class (CRoaring bitmaps
+ * for IPv4, sorted arrays for IPv6), and the packets the decoder refused,
+ * by reason. Reports read these; only drill-downs read raw segments. */
+#ifndef TT_ROLLUP_H
+#define TT_ROLLUP_H
+
+#include <roaring/roaring.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/record.h"
+#include "decode/decode.h"
+
+#define TT_ROLLUP_VERSION 1
+
+/* Protocol classes for unique-source sets (fragments count under theirs). */
+enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };
+
+/* What the 16-bit port of an entry means. */
+enum tt_portkind {
+    TT_PK_PORT = 0, /* TCP/UDP destination port */
+    TT_PK_ICMP = 1, /* ICMP/ICMPv6 type << 8 | code */
+    TT_PK_NONE = 2, /* no transport header: non-first fragment, other protocol */
+};
+
+#define TT_HOUR_DAY 255 /* entry.hour for a whole-day total */
+
+struct tt_roll_entry {
+    uint16_t sensor;
+    uint8_t proto, kind; /* kind: enum tt_portkind */
+    uint16_t port;
+    uint8_t hour;        /* 0..23, or TT_HOUR_DAY */
+    uint64_t packets, bytes; /* bytes: sum of IP total length */
+};
+
+struct tt_rollup;
+
+struct tt_rollup *tt_rollup_new(int64_t day);
+void tt_rollup_free(struct tt_rollup *r);
+int64_t tt_rollup_day(const struct tt_rollup *r);
+
+/* Adds one stored record (its timestamp must fall in the day). Returns
+ * TT_ENOMEM if a table could not grow; the record is then not counted. */
+int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec);
+/* Counts a frame the decoder refused (status >= TT_DEC_NOT_IP). */
+void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, uint64_t n);
+
+static inline enum tt_class tt_class_of(uint8_t proto)
+{
+    return proto == 6 ? TT_CLASS_TCP : proto == 17 ? TT_CLASS_UDP
+         : proto == 1 || proto == 58 ? TT_CLASS_ICMP : TT_CLASS_OTHER;
+}
+const char *tt_class_name(enum tt_class c);
+
+/* Serialises (sorting entries; the rollup stays usable). */
+int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err);
+
+/* What a reader wants decoded. */
+enum { TT_RW_DAY = 1, TT_RW_HOURS = 2, TT_RW_SETS = 4, TT_RW_REFUSED = 8, TT_RW_ALL = 15 };
+int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
+                     struct tt_rollup **out, struct tt_err *err);
+
+/* Entries: whole-day totals (hour == TT_HOUR_DAY) or per hour. Valid after
+ * decode with the matching want bit, or after encode. */
+size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
+size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
+
+/* Source sets. v4 may be NULL when the set is empty; v6 addresses are
+ * sorted and distinct (16 bytes each) after encode/decode. Iterate with
+ * index 0..tt_rollup_nsets-1. */
+struct tt_roll_set {
+    uint16_t sensor;
+    uint8_t cls;
+    roaring_bitmap_t *v4;
+    uint8_t *v6;
+    size_t n6, cap6;
+};
+size_t tt_rollup_nsets(const struct tt_rollup *r);
+const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i);
+
+uint64_t tt_rollup_refused(const struct tt_rollup *r, enum tt_decode_status status);
+
+#endif

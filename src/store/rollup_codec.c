@@ -1,0 +1,273 @@
+/* Roll-up files (docs/format.md): whole-day totals, then the hourly split of
+ * each total, then the source sets, then refused-frame counts, each block
+ * zstd-compressed and checksummed (blockfile.h). Readers decode only the
+ * blocks they ask for: a top-ports query never touches hours or sets. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/blockfile.h"
+#include "store/rollup_int.h"
+
+enum { B_DAY, B_HOURS, B_SETS, B_REFUSED, B__COUNT };
+
+#define MAX_ENTRIES (1u << 26)
+
+static int cmp_slot(const void *a, const void *b)
+{
+    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
+    return (x > y) - (x < y);
+}
+
+static struct tt_roll_entry entry_of(uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
+{
+    struct tt_roll_entry e = {(uint16_t)(key >> 31), (uint8_t)(key >> 23), (uint8_t)((key >> 21) & 3),
+                              (uint16_t)(key >> 5), hour, packets, bytes};
+    return e;
+}
+
+int roll_build_entries(struct tt_rollup *r)
+{
+    size_t used = r->counts.n ? r->counts.n : 1;
+    struct agg_slot *s = malloc(used * sizeof *s);
+    free(r->days);
+    free(r->hours);
+    r->days = malloc(used * sizeof *r->days);
+    r->hours = malloc(used * sizeof *r->hours);
+    if (!s || !r->days || !r->hours) {
+        free(s);
+        return TT_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < r->counts.cap; i++)
+        if (r->counts.slots[i].key1)
+            s[n++] = r->counts.slots[i];
+    qsort(s, n, sizeof *s, cmp_slot);
+    r->ndays = r->nhours = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = s[i].key1 - 1;
+        r->hours[r->nhours++] = entry_of(key, (uint8_t)(key & 31), s[i].packets, s[i].bytes);
+        struct tt_roll_entry *d = r->ndays ? &r->days[r->ndays - 1] : NULL;
+        if (d && roll_key(d->sensor, d->proto, d->kind, d->port, 0) == (key & ~(uint64_t)31)) {
+            d->packets += s[i].packets;
+            d->bytes += s[i].bytes;
+        } else {
+            r->days[r->ndays++] = entry_of(key, TT_HOUR_DAY, s[i].packets, s[i].bytes);
+        }
+    }
+    free(s);
+    return TT_OK;
+}
+
+static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours)
+{
+    uint64_t prev = 0;
+    size_t h = 0;
+    for (size_t i = 0; i < r->ndays; i++) {
+        const struct tt_roll_entry *d = &r->days[i];
+        uint64_t g = roll_key(d->sensor, d->proto, d->kind, d->port, 0) >> 5;
+        tt_buf_varint(day, g - prev);
+        tt_buf_varint(day, d->packets);
+        tt_buf_varint(day, d->bytes);
+        prev = g;
+        size_t start = h;
+        uint32_t mask = 0;
+        while (h < r->nhours && (roll_key(r->hours[h].sensor, r->hours[h].proto, r->hours[h].kind,
+                                          r->hours[h].port, 0) >> 5) == g)
+            mask |= 1u << r->hours[h++].hour;
+        tt_buf_varint(hours, mask);
+        if (h - start > 1)
+            for (size_t j = start; j < h; j++) {
+                tt_buf_varint(hours, r->hours[j].packets);
+                tt_buf_varint(hours, r->hours[j].bytes);
+            }
+    }
+}
+
+static int put_sets(struct tt_rollup *r, struct tt_buf *b)
+{
+    for (size_t i = 0; i < r->nsets; i++) {
+        struct tt_roll_set *s = &r->sets[i];
+        roll_v6_compact(s);
+        tt_buf_le(b, s->sensor, 2);
+        tt_buf_u8(b, s->cls);
+        size_t n4 = s->v4 ? roaring_bitmap_portable_size_in_bytes(s->v4) : 0;
+        tt_buf_le(b, n4, 4);
+        uint8_t *d = tt_buf_reserve(b, n4);
+        if (!d)
+            return TT_ENOMEM;
+        if (n4)
+            roaring_bitmap_portable_serialize(s->v4, (char *)d);
+        b->len += n4;
+        tt_buf_le(b, s->n6, 4);
+        tt_buf_put(b, s->v6, 16 * s->n6);
+    }
+    return tt_buf_ok(b);
+}
+
+int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err)
+{
+    struct tt_buf b[B__COUNT], hdr = {0};
+    memset(b, 0, sizeof b);
+    int rc = roll_build_entries(r);
+    if (rc == TT_OK) {
+        put_counters(r, &b[B_DAY], &b[B_HOURS]);
+        rc = put_sets(r, &b[B_SETS]);
+    }
+    for (unsigned i = 0; i < TT_DEC__COUNT; i++)
+        tt_buf_varint(&b[B_REFUSED], r->refused[i]);
+    tt_buf_le(&hdr, (uint64_t)r->day, 8);
+    tt_buf_le(&hdr, r->ndays, 4);
+    tt_buf_le(&hdr, r->nhours, 4);
+    tt_buf_le(&hdr, r->nsets, 4);
+    tt_buf_le(&hdr, TT_DEC__COUNT, 4);
+    for (int i = 0; rc == TT_OK && i < B__COUNT; i++)
+        rc = tt_buf_ok(&b[i]);
+    if (rc == TT_OK)
+        rc = tt_blockfile_write(out, ROLL_MAGIC, TT_ROLLUP_VERSION, &hdr, b, B__COUNT, NULL,
+                                zstd_level);
+    for (int i = 0; i < B__COUNT; i++)
+        tt_buf_free(&b[i]);
+    tt_buf_free(&hdr);
+    return rc ? tt_err_set(err, rc, "roll-up encoding failed: %s", tt_strerror(rc)) : TT_OK;
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static int bad(const char *name, const char *what, struct tt_err *err)
+{
+    return tt_err_set(err, TT_ECORRUPT, "%s: corrupt roll-up: %s", name, what);
+}
+
+static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned want,
+                        size_t nhours, struct tt_err *err)
+{
+    uint8_t *dp = NULL, *hp = NULL;
+    size_t dl, hl;
+    int rc = tt_blockfile_read(bf, B_DAY, (size_t)r->ndays * 30, &dp, &dl, err);
+    if (!rc && (want & TT_RW_HOURS))
+        rc = tt_blockfile_read(bf, B_HOURS, (size_t)nhours * 20 + r->ndays * 5, &hp, &hl, err);
+    r->days = calloc(r->ndays + 1, sizeof *r->days);
+    r->hours = (want & TT_RW_HOURS) ? calloc(nhours + 1, sizeof *r->hours) : NULL;
+    if (!rc && (!r->days || ((want & TT_RW_HOURS) && !r->hours)))
+        rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+    struct tt_rd d = tt_rd_make(dp, rc ? 0 : dl), h = tt_rd_make(hp, hp ? hl : 0);
+    uint64_t g = 0;
+    for (size_t i = 0; !rc && i < r->ndays; i++) {
+        g += tt_rd_varint(&d);
+        uint64_t key = g << 5, pk = tt_rd_varint(&d), by = tt_rd_varint(&d);
+        r->days[i] = entry_of(key, TT_HOUR_DAY, pk, by);
+        if (!hp)
+            continue;
+        uint64_t mask = tt_rd_varint(&h);
+        int many = __builtin_popcountll(mask) > 1;
+        if (mask == 0 || mask >> 24)
+            h.bad = 1;
+        for (uint8_t hr = 0; hr < 24 && !h.bad; hr++) {
+            if (!(mask >> hr & 1))
+                continue;
+            if (r->nhours == nhours) {
+                h.bad = 1;
+                break;
+            }
+            uint64_t hp_ = many ? tt_rd_varint(&h) : pk, hb = many ? tt_rd_varint(&h) : by;
+            r->hours[r->nhours++] = entry_of(key, hr, hp_, hb);
+        }
+    }
+    if (!rc && (d.bad || d.pos != d.len || h.bad || h.pos != h.len))
+        rc = bad(bf->name, "counters", err);
+    free(dp);
+    free(hp);
+    return rc;
+}
+
+static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t nsets,
+                    struct tt_err *err)
+{
+    uint8_t *p = NULL;
+    size_t len;
+    int rc = tt_blockfile_read(bf, B_SETS, (size_t)1 << 32, &p, &len, err);
+    struct tt_rd rd = tt_rd_make(p, rc ? 0 : len);
+    for (size_t i = 0; !rc && i < nsets; i++) {
+        uint16_t sensor = (uint16_t)tt_rd_le(&rd, 2);
+        uint8_t cls = tt_rd_u8(&rd);
+        size_t n4 = (size_t)tt_rd_le(&rd, 4);
+        const uint8_t *b4 = tt_rd_bytes(&rd, n4);
+        size_t n6 = (size_t)tt_rd_le(&rd, 4);
+        const uint8_t *b6 = tt_rd_bytes(&rd, n6 * 16);
+        struct tt_roll_set *s = rd.bad || cls >= TT_CLASS__COUNT ? NULL : roll_set_get(r, sensor, cls);
+        if (!s || s->v4 || s->n6) { /* bad bytes, or the same set twice */
+            rc = bad(bf->name, "source sets", err);
+            break;
+        }
+        if (n4 && !(s->v4 = roaring_bitmap_portable_deserialize_safe((const char *)b4, n4))) {
+            rc = bad(bf->name, "IPv4 source bitmap", err);
+            break;
+        }
+        if (n6 && !(s->v6 = malloc(n6 * 16))) {
+            rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+            break;
+        }
+        if (n6)
+            memcpy(s->v6, b6, n6 * 16);
+        s->n6 = s->cap6 = n6;
+    }
+    if (!rc && rd.pos != rd.len)
+        rc = bad(bf->name, "source sets", err);
+    free(p);
+    return rc;
+}
+
+static int get_refused(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned nreasons,
+                       struct tt_err *err)
+{
+    uint8_t *p = NULL;
+    size_t len;
+    int rc = tt_blockfile_read(bf, B_REFUSED, (size_t)nreasons * 10, &p, &len, err);
+    struct tt_rd rd = tt_rd_make(p, rc ? 0 : len);
+    for (unsigned i = 0; !rc && i < nreasons; i++) {
+        uint64_t v = tt_rd_varint(&rd);
+        if (i < TT_DEC__COUNT)
+            r->refused[i] = v;
+    }
+    if (!rc && (rd.bad || rd.pos != rd.len))
+        rc = bad(bf->name, "refused counts", err);
+    free(p);
+    return rc;
+}
+
+int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
+                     struct tt_rollup **out, struct tt_err *err)
+{
+    struct tt_blockfile bf;
+    *out = NULL;
+    int rc = tt_blockfile_open(&bf, data, len, name, ROLL_MAGIC, TT_ROLLUP_VERSION, ROLL_HDR_LEN,
+                               B__COUNT, err);
+    if (rc)
+        return rc;
+    const uint8_t *h = bf.hdr;
+    size_t ndays = get_le(h + 8, 4), nhours = get_le(h + 12, 4), nsets = get_le(h + 16, 4);
+    unsigned nreasons = (unsigned)get_le(h + 20, 4);
+    if (ndays > MAX_ENTRIES || nhours > 24 * ndays || nsets > (1u << 20) || nreasons > 256)
+        return bad(name, "header counts", err);
+    struct tt_rollup *r = tt_rollup_new((int64_t)get_le(h, 8));
+    if (!r)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", name);
+    r->ndays = ndays;
+    rc = get_counters(r, &bf, want, nhours, err);
+    if (!rc && (want & TT_RW_SETS))
+        rc = get_sets(r, &bf, nsets, err);
+    if (!rc && (want & TT_RW_REFUSED))
+        rc = get_refused(r, &bf, nreasons, err);
+    if (rc) {
+        tt_rollup_free(r);
+        return rc;
+    }
+    *out = r;
+    return TT_OK;
+}

@@ -1,0 +1,72 @@
+/* Raw record segments: one day's records (of one ingest worker) in an
+ * immutable, checksummed, columnar file. The encodings are chosen for
+ * darknet traffic (docs/format.md): records sorted by source then time,
+ * sources stored once per run, timestamps as deltas, destination as an index
+ * within the owning sensor's prefix, seq XOR destination (0 for Mirai),
+ * per-source XOR-previous for fields a tool keeps fixed, IP ID against the
+ * masscan derivation, then each column zstd-compressed on its own. */
+#ifndef TT_SEGMENT_H
+#define TT_SEGMENT_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/record.h"
+#include "config/sensors.h"
+
+#define TT_SEG_VERSION 1
+#define TT_SEG_MAX_RECORDS (1u << 24) /* a segment holds at most 16M records */
+
+/* Reusable encoder scratch (sort arrays, column buffers, zstd context); one
+ * per worker thread. */
+struct tt_seg_encoder;
+struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level);
+void tt_seg_encoder_free(struct tt_seg_encoder *e);
+
+/* Encodes n records of UTC day `day` (days since 1970) into out (appended).
+ * sensors gives the prefixes destinations are coded against; recs are left
+ * in an unspecified order. Every field of every record round-trips. */
+int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
+                  const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err);
+
+/* Columns a reader may ask for (bit mask). */
+enum tt_seg_field {
+    TT_SF_SRC = 1u << 0,    /* src4 / src6 */
+    TT_SF_TS = 1u << 1,
+    TT_SF_DST = 1u << 2,    /* sensor + dst4 / dst6 */
+    TT_SF_PROTO = 1u << 3,
+    TT_SF_PORTS = 1u << 4,  /* sport, dport */
+    TT_SF_ALL = 0xffffffffu,
+};
+
+/* A parsed segment over caller-owned bytes (which must outlive it). The
+ * header and column directory are checked at open; each column's checksum
+ * when it is first decoded. name is used in error messages. */
+struct tt_seg;
+int tt_seg_open(const uint8_t *data, size_t len, const char *name, struct tt_seg **out,
+                struct tt_err *err);
+void tt_seg_close(struct tt_seg *s);
+uint32_t tt_seg_count(const struct tt_seg *s);
+int64_t tt_seg_day(const struct tt_seg *s);
+
+/* Decodes every field of every record into recs (tt_seg_count entries). */
+int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err);
+
+/* Column arrays for scans, decoding only the asked-for fields; arrays not
+ * asked for are NULL. Records [0, n4) are IPv4, [n4, n) IPv6. Owned by the
+ * segment, valid until tt_seg_close. */
+struct tt_seg_cols {
+    uint32_t n, n4;
+    const uint32_t *src4;  /* per record; 0 for IPv6 */
+    const uint8_t *src6;   /* 16 bytes per IPv6 record, index k - n4 */
+    const uint64_t *ts;
+    const uint16_t *sensor;
+    const uint32_t *dst4;
+    const uint8_t *dst6;   /* 16 bytes per IPv6 record, index k - n4 */
+    const uint8_t *proto;
+    const uint16_t *sport, *dport;
+};
+int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
+
+#endif

@@ -1,0 +1,567 @@
+/* Segment decoder: validates the header and directory, then decompresses and
+ * checks only the columns a caller needs. Every count read from the file is
+ * checked against the record count before it sizes anything. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/blockfile.h"
+#include "store/segment.h"
+#include "store/segment_int.h"
+
+struct seg_pfx {
+    uint16_t sensor;
+    uint8_t ipver, len;
+    uint32_t v4;
+    uint8_t v6[16];
+};
+
+struct tt_seg {
+    char name[256];
+    uint32_t n, n4, nruns4, nruns6;
+    int64_t day;
+    struct tt_blockfile bf;
+    size_t raw_len[C__COUNT];
+    uint8_t *raw[C__COUNT]; /* decompressed columns, on demand */
+    uint32_t *runs;         /* run lengths */
+    /* decoded arrays */
+    uint32_t *src4, *dst4;
+    uint8_t *src6, *dst6, *proto;
+    uint64_t *ts;
+    uint16_t *sensor, *sport, *dport;
+    struct seg_pfx *pfx;
+    uint32_t n_pfx;
+};
+
+static int corrupt(struct tt_seg *s, struct tt_err *err, const char *what)
+{
+    return tt_err_set(err, TT_ECORRUPT, "%s: corrupt segment: %s", s->name, what);
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+int tt_seg_open(const uint8_t *data, size_t len, const char *name, struct tt_seg **out,
+                struct tt_err *err)
+{
+    *out = NULL;
+    struct tt_seg *s = calloc(1, sizeof *s);
+    if (!s)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", name);
+    tt_strlcpy(s->name, name, sizeof s->name);
+    int rc = tt_blockfile_open(&s->bf, data, len, s->name, SEG_MAGIC, TT_SEG_VERSION, SEG_HDR_LEN,
+                               C__COUNT, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    const uint8_t *h = s->bf.hdr;
+    s->n = (uint32_t)get_le(h, 4);
+    s->n4 = (uint32_t)get_le(h + 4, 4);
+    s->nruns4 = (uint32_t)get_le(h + 8, 4);
+    s->nruns6 = (uint32_t)get_le(h + 12, 4);
+    s->day = (int64_t)get_le(h + 16, 8);
+    if (s->n == 0 || s->n > TT_SEG_MAX_RECORDS || s->n4 > s->n || s->nruns4 > s->n4 ||
+        s->nruns6 > s->n - s->n4) {
+        rc = corrupt(s, err, "record counts");
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return TT_OK;
+}
+
+void tt_seg_close(struct tt_seg *s)
+{
+    if (!s)
+        return;
+    for (int c = 0; c < C__COUNT; c++)
+        free(s->raw[c]);
+    free(s->runs);
+    free(s->src4);
+    free(s->dst4);
+    free(s->src6);
+    free(s->dst6);
+    free(s->proto);
+    free(s->ts);
+    free(s->sensor);
+    free(s->sport);
+    free(s->dport);
+    free(s->pfx);
+    free(s);
+}
+
+uint32_t tt_seg_count(const struct tt_seg *s) { return s->n; }
+int64_t tt_seg_day(const struct tt_seg *s) { return s->day; }
+
+/* Decompresses column c (checksum checked) once; *rd reads it. No column
+ * holds more than 64 bytes per record. */
+static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err)
+{
+    if (!s->raw[c]) {
+        int rc = tt_blockfile_read(&s->bf, (unsigned)c, (size_t)s->n * 64 + 4096, &s->raw[c],
+                                   &s->raw_len[c], err);
+        if (rc)
+            return rc;
+    }
+    *rd = tt_rd_make(s->raw[c], s->raw_len[c]);
+    return TT_OK;
+}
+
+/* A fixed-width column of n values must be exactly n * w bytes. */
+static int fixed_column(struct tt_seg *s, int c, unsigned w, uint32_t n, struct tt_rd *rd,
+                        struct tt_err *err)
+{
+    int rc = column(s, c, rd, err);
+    if (rc == TT_OK && rd->len != (size_t)n * w)
+        rc = corrupt(s, err, "column length");
+    return rc;
+}
+
+static int load_runs(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->runs)
+        return TT_OK;
+    struct tt_rd rd;
+    int rc = column(s, C_RUNS, &rd, err);
+    if (rc)
+        return rc;
+    uint32_t nr = s->nruns4 + s->nruns6;
+    s->runs = malloc((nr ? nr : 1) * sizeof *s->runs);
+    if (!s->runs)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    uint64_t sum4 = 0, sum = 0;
+    for (uint32_t i = 0; i < nr; i++) {
+        uint64_t v = tt_rd_varint(&rd);
+        if (v == 0 || v > s->n)
+            return corrupt(s, err, "run length");
+        s->runs[i] = (uint32_t)v;
+        sum += v;
+        if (i < s->nruns4)
+            sum4 += v;
+    }
+    if (rd.bad || rd.pos != rd.len || sum != s->n || sum4 != s->n4)
+        return corrupt(s, err, "runs do not cover the records");
+    return TT_OK;
+}
+
+static void *alloc_array(struct tt_seg *s, size_t n, size_t w, struct tt_err *err)
+{
+    void *p = calloc(n ? n : 1, w);
+    if (!p)
+        tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    return p;
+}
+
+static int load_src(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->src4)
+        return TT_OK;
+    struct tt_rd r4, r6;
+    int rc = load_runs(s, err);
+    if (!rc)
+        rc = column(s, C_SRC4, &r4, err);
+    if (!rc)
+        rc = fixed_column(s, C_SRC6, 16, s->nruns6, &r6, err);
+    if (rc)
+        return rc;
+    uint32_t *src4 = alloc_array(s, s->n, 4, err);
+    uint8_t *src6 = alloc_array(s, s->n - s->n4, 16, err);
+    if (!src4 || !src6) {
+        free(src4);
+        free(src6);
+        return TT_ENOMEM;
+    }
+    uint32_t k = 0, a = 0;
+    for (uint32_t i = 0; i < s->nruns4; i++) {
+        a += (uint32_t)tt_rd_varint(&r4);
+        for (uint32_t j = 0; j < s->runs[i]; j++)
+            src4[k++] = a;
+    }
+    for (uint32_t i = 0; i < s->nruns6; i++) {
+        const uint8_t *p = tt_rd_bytes(&r6, 16);
+        for (uint32_t j = 0; p && j < s->runs[s->nruns4 + i]; j++, k++)
+            memcpy(src6 + (size_t)(k - s->n4) * 16, p, 16);
+    }
+    s->src4 = src4;
+    s->src6 = src6;
+    return r4.bad || r4.pos != r4.len ? corrupt(s, err, "source column") : TT_OK;
+}
+
+static int load_ts(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->ts)
+        return TT_OK;
+    struct tt_rd rd;
+    int rc = load_runs(s, err);
+    if (!rc)
+        rc = column(s, C_TS, &rd, err);
+    if (rc)
+        return rc;
+    if (!(s->ts = alloc_array(s, s->n, 8, err)))
+        return TT_ENOMEM;
+    uint64_t day_us = (uint64_t)s->day * 86400000000ull, k = 0;
+    for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
+        uint64_t t = day_us;
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            t += (uint64_t)tt_unzigzag(tt_rd_varint(&rd));
+            s->ts[k] = t;
+        }
+    }
+    return rd.bad || rd.pos != rd.len ? corrupt(s, err, "time column") : TT_OK;
+}
+
+static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
+{
+    struct tt_rd rd;
+    int rc = column(s, C_PFXTAB, &rd, err);
+    if (rc)
+        return rc;
+    uint32_t cap = (uint32_t)(rd.len / 8 + 1);
+    if (!(s->pfx = alloc_array(s, cap, sizeof *s->pfx, err)))
+        return TT_ENOMEM;
+    while (rd.pos < rd.len && !rd.bad && s->n_pfx < cap) {
+        struct seg_pfx *p = &s->pfx[s->n_pfx++];
+        p->sensor = (uint16_t)tt_rd_le(&rd, 2);
+        p->ipver = tt_rd_u8(&rd);
+        p->len = tt_rd_u8(&rd);
+        if (p->ipver == 6) {
+            const uint8_t *a = tt_rd_bytes(&rd, 16);
+            if (a)
+                memcpy(p->v6, a, 16);
+        } else {
+            p->v4 = (uint32_t)tt_rd_le(&rd, 4);
+        }
+    }
+    return rd.bad || rd.pos != rd.len ? corrupt(s, err, "prefix table") : TT_OK;
+}
+
+static int load_dst(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->sensor)
+        return TT_OK;
+    struct tt_rd rp, ro, r6;
+    int rc = load_pfxtab(s, err);
+    if (!rc)
+        rc = column(s, C_PFX, &rp, err);
+    if (!rc)
+        rc = column(s, C_DSTOFF, &ro, err);
+    if (!rc)
+        rc = fixed_column(s, C_DST6, 16, s->n - s->n4, &r6, err);
+    if (rc)
+        return rc;
+    s->sensor = alloc_array(s, s->n, 2, err);
+    s->dst4 = alloc_array(s, s->n, 4, err);
+    s->dst6 = alloc_array(s, s->n - s->n4, 16, err);
+    if (!s->sensor || !s->dst4 || !s->dst6)
+        return TT_ENOMEM;
+    for (uint32_t k = 0; k < s->n; k++) {
+        uint64_t i = tt_rd_varint(&rp);
+        if (i >= s->n_pfx)
+            return corrupt(s, err, "prefix index");
+        const struct seg_pfx *p = &s->pfx[i];
+        s->sensor[k] = p->sensor;
+        if (k < s->n4) {
+            uint64_t off = tt_rd_varint(&ro);
+            s->dst4[k] = p->len == SEG_ESCAPE_LEN ? (uint32_t)off : p->v4 + (uint32_t)off;
+        } else {
+            const uint8_t *a = tt_rd_bytes(&r6, 16);
+            if (a)
+                memcpy(s->dst6 + (size_t)(k - s->n4) * 16, a, 16);
+        }
+    }
+    if (rp.bad || rp.pos != rp.len || ro.bad || ro.pos != ro.len)
+        return corrupt(s, err, "destination columns");
+    return TT_OK;
+}
+
+static int load_u8(struct tt_seg *s, int c, uint8_t **out, struct tt_err *err)
+{
+    struct tt_rd rd;
+    int rc = fixed_column(s, c, 1, s->n, &rd, err);
+    if (rc)
+        return rc;
+    if (!(*out = alloc_array(s, s->n, 1, err)))
+        return TT_ENOMEM;
+    memcpy(*out, rd.p, s->n);
+    return TT_OK;
+}
+
+/* A u16 column stored XOR the previous value of the same source run. */
+static int load_xor16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *err)
+{
+    struct tt_rd rd;
+    int rc = load_runs(s, err);
+    if (!rc)
+        rc = fixed_column(s, c, 2, s->n, &rd, err);
+    if (rc)
+        return rc;
+    uint16_t *v = alloc_array(s, s->n, 2, err);
+    if (!v)
+        return TT_ENOMEM;
+    const uint8_t *p = rd.p;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
+        uint16_t prev = 0;
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++, p += 2)
+            v[k] = prev = (uint16_t)(prev ^ (p[0] | p[1] << 8));
+    }
+    *out = v;
+    return TT_OK;
+}
+
+int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
+{
+    int rc = TT_OK;
+    memset(out, 0, sizeof *out);
+    out->n = s->n;
+    out->n4 = s->n4;
+    if (!rc && (fields & TT_SF_SRC))
+        rc = load_src(s, err);
+    if (!rc && (fields & TT_SF_TS))
+        rc = load_ts(s, err);
+    if (!rc && (fields & TT_SF_DST))
+        rc = load_dst(s, err);
+    if (!rc && (fields & TT_SF_PROTO) && !s->proto)
+        rc = load_u8(s, C_PROTO, &s->proto, err);
+    if (!rc && (fields & TT_SF_PORTS) && !s->sport)
+        rc = load_xor16(s, C_SPORT, &s->sport, err);
+    if (!rc && (fields & TT_SF_PORTS) && !s->dport)
+        rc = load_xor16(s, C_DPORT, &s->dport, err);
+    if (rc)
+        return rc;
+    out->src4 = (fields & TT_SF_SRC) ? s->src4 : NULL;
+    out->src6 = (fields & TT_SF_SRC) ? s->src6 : NULL;
+    out->ts = (fields & TT_SF_TS) ? s->ts : NULL;
+    out->sensor = (fields & TT_SF_DST) ? s->sensor : NULL;
+    out->dst4 = (fields & TT_SF_DST) ? s->dst4 : NULL;
+    out->dst6 = (fields & TT_SF_DST) ? s->dst6 : NULL;
+    out->proto = (fields & TT_SF_PROTO) ? s->proto : NULL;
+    out->sport = (fields & TT_SF_PORTS) ? s->sport : NULL;
+    out->dport = (fields & TT_SF_PORTS) ? s->dport : NULL;
+    return TT_OK;
+}
+
+/* Fields only a full decode needs, read straight into the records. */
+static int decode_fixed_fields(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_rd l4, seq, ack, hlen, fl, fl2, ttl;
+    int rc = fixed_column(s, C_L4, 1, s->n, &l4, err);
+    if (!rc)
+        rc = fixed_column(s, C_SEQ, 4, s->n, &seq, err);
+    if (!rc)
+        rc = fixed_column(s, C_ACK, 4, s->n, &ack, err);
+    if (!rc)
+        rc = fixed_column(s, C_HLEN, 1, s->n, &hlen, err);
+    if (!rc)
+        rc = fixed_column(s, C_FLAGS, 1, s->n, &fl, err);
+    if (!rc)
+        rc = fixed_column(s, C_FLAGS2, 1, s->n, &fl2, err);
+    if (!rc)
+        rc = fixed_column(s, C_TTL, 1, s->n, &ttl, err);
+    if (rc)
+        return rc;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
+        uint8_t prev_ttl = 0;
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            struct tt_record *r = &recs[k];
+            r->l4 = l4.p[k];
+            uint32_t d = r->ipver == 6 ? (uint32_t)r->dst6[12] << 24 | (uint32_t)r->dst6[13] << 16 |
+                                             (uint32_t)r->dst6[14] << 8 | r->dst6[15]
+                                       : r->dst4;
+            r->seq = (uint32_t)get_le(seq.p + 4 * (size_t)k, 4) ^ d;
+            r->ack = (uint32_t)get_le(ack.p + 4 * (size_t)k, 4);
+            r->ip_hlen = hlen.p[k];
+            r->tcp_flags = fl.p[k];
+            r->tcp_flags2 = fl2.p[k];
+            r->ttl = prev_ttl = (uint8_t)(prev_ttl ^ ttl.p[k]);
+        }
+    }
+    return TT_OK;
+}
+
+static int decode_xor_fields(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    static const int cols[] = {C_WIN, C_IPLEN, C_FRAG};
+    for (int c = 0; c < 3; c++) {
+        uint16_t *v = NULL;
+        int rc = load_xor16(s, cols[c], &v, err);
+        if (rc)
+            return rc;
+        for (uint32_t k = 0; k < s->n; k++) {
+            if (cols[c] == C_WIN)
+                recs[k].win = v[k];
+            else if (cols[c] == C_IPLEN)
+                recs[k].ip_len = v[k];
+            else
+                recs[k].frag = v[k];
+        }
+        free(v);
+    }
+    return TT_OK;
+}
+
+static int decode_ipid(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_rd pred, res;
+    int rc = fixed_column(s, C_IPIDP, 1, s->nruns4 + s->nruns6, &pred, err);
+    if (!rc)
+        rc = fixed_column(s, C_IPID, 2, s->n, &res, err);
+    if (rc)
+        return rc;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
+        uint16_t prev = 0;
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            struct tt_record *r = &recs[k];
+            uint16_t v = (uint16_t)get_le(res.p + 2 * (size_t)k, 2);
+            if (pred.p[i] == 1)
+                r->ip_id = (uint16_t)(v ^ r->dst4 ^ r->dport ^ r->seq);
+            else if (pred.p[i] == 0)
+                r->ip_id = (uint16_t)(prev + v);
+            else
+                return corrupt(s, err, "IP ID predictor");
+            prev = r->ip_id;
+        }
+    }
+    return TT_OK;
+}
+
+
+static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_rd tab, idx;
+    int rc = column(s, C_SIGTAB, &tab, err);
+    if (!rc)
+        rc = column(s, C_OPTSIG, &idx, err);
+    if (rc)
+        return rc;
+    /* signature offsets: a table of at most one entry per record */
+    uint32_t *off = alloc_array(s, s->n, 4, err), nsig = 0;
+    if (!off)
+        return TT_ENOMEM;
+    while (tab.pos < tab.len && nsig < s->n) {
+        off[nsig++] = (uint32_t)tab.pos;
+        tt_rd_u8(&tab);
+        uint8_t n = tt_rd_u8(&tab);
+        if (n > TT_MAX_OPTKINDS || !tt_rd_bytes(&tab, n))
+            tab.bad = 1;
+        if (tab.bad)
+            break;
+    }
+    rc = tab.bad || tab.pos != tab.len ? corrupt(s, err, "option signature table") : TT_OK;
+    for (uint32_t k = 0; !rc && k < s->n; k++) {
+        uint64_t i = tt_rd_varint(&idx);
+        if (idx.bad || i >= nsig) {
+            rc = corrupt(s, err, "option signature index");
+            break;
+        }
+        const uint8_t *sig = tab.p + off[i];
+        recs[k].tcp_optlen = sig[0];
+        recs[k].n_optkinds = sig[1];
+        memcpy(recs[k].optkinds, sig + 2, sig[1]);
+    }
+    free(off);
+    return rc;
+}
+
+static int decode_payload(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_rd plen, ph, pay;
+    int rc = column(s, C_PAYLEN, &plen, err);
+    if (!rc)
+        rc = fixed_column(s, C_PHLEN, 1, s->n, &ph, err);
+    if (!rc)
+        rc = column(s, C_PAYLOAD, &pay, err);
+    if (rc)
+        return rc;
+    for (uint32_t k = 0; k < s->n; k++) {
+        struct tt_record *r = &recs[k];
+        int64_t derived = (int64_t)r->ip_len - r->ip_hlen - seg_l4_header_len(r);
+        r->payload_len = (uint16_t)(derived + tt_unzigzag(tt_rd_varint(&plen)));
+        uint8_t n = ph.p[k];
+        const uint8_t *b = n <= TT_PAYLOAD_HEAD ? tt_rd_bytes(&pay, n) : NULL;
+        if (!b && n)
+            return corrupt(s, err, "payload column");
+        r->payload_head_len = n;
+        if (n)
+            memcpy(r->payload, b, n);
+    }
+    return plen.bad || plen.pos != plen.len || pay.pos != pay.len ? corrupt(s, err, "payload column")
+                                                                   : TT_OK;
+}
+
+static int decode_inner(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_rd rd;
+    int rc = column(s, C_INNER, &rd, err);
+    if (rc)
+        return rc;
+    uint64_t k = 0;
+    while (rd.pos < rd.len && !rd.bad) {
+        k += tt_rd_varint(&rd);
+        if (k >= s->n)
+            return corrupt(s, err, "inner header index");
+        struct tt_record *r = &recs[k];
+        r->inner_proto = tt_rd_u8(&rd);
+        uint8_t has = tt_rd_u8(&rd);
+        r->inner_sport = (uint16_t)tt_rd_le(&rd, 2);
+        r->inner_dport = (uint16_t)tt_rd_le(&rd, 2);
+        if (has & 1) {
+            r->inner_src4 = (uint32_t)tt_rd_le(&rd, 4);
+            r->inner_dst4 = (uint32_t)tt_rd_le(&rd, 4);
+        }
+        const uint8_t *a;
+        if ((has & 2) && (a = tt_rd_bytes(&rd, 32)) != NULL) {
+            memcpy(r->inner_src6, a, 16);
+            memcpy(r->inner_dst6, a + 16, 16);
+        }
+    }
+    return rd.bad ? corrupt(s, err, "inner header column") : TT_OK;
+}
+
+int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+{
+    struct tt_seg_cols c;
+    int rc = tt_seg_columns(s, TT_SF_ALL, &c, err);
+    if (rc == TT_OK && !s->proto)
+        rc = load_u8(s, C_PROTO, &s->proto, err);
+    if (rc)
+        return rc;
+    memset(recs, 0, (size_t)s->n * sizeof *recs);
+    for (uint32_t k = 0; k < s->n; k++) {
+        struct tt_record *r = &recs[k];
+        r->ts_us = c.ts[k];
+        r->sensor = c.sensor[k];
+        r->proto = c.proto[k];
+        r->sport = c.sport[k];
+        r->dport = c.dport[k];
+        if (k < s->n4) {
+            r->ipver = 4;
+            r->src4 = c.src4[k];
+            r->dst4 = c.dst4[k];
+        } else {
+            r->ipver = 6;
+            memcpy(r->src6, c.src6 + (size_t)(k - s->n4) * 16, 16);
+            memcpy(r->dst6, c.dst6 + (size_t)(k - s->n4) * 16, 16);
+        }
+    }
+    rc = decode_fixed_fields(s, recs, err);
+    if (!rc)
+        rc = decode_xor_fields(s, recs, err);
+    if (!rc)
+        rc = decode_ipid(s, recs, err);
+    if (!rc)
+        rc = decode_options(s, recs, err);
+    if (!rc)
+        rc = decode_payload(s, recs, err);
+    if (!rc)
+        rc = decode_inner(s, recs, err);
+    return rc;
+}

@@ -1,0 +1,434 @@
+/* Segment encoder: sort by (source, arrival), split into columns with the
+ * traffic-aware transforms of segment_int.h, compress each with zstd. */
+#define XXH_INLINE_ALL
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "store/blockfile.h"
+#include "store/segment.h"
+#include "store/segment_int.h"
+
+#define SIG_SLOTS_MIN 1024u
+
+struct pfx_entry {
+    uint16_t sensor;
+    uint8_t ipver, len; /* len SEG_ESCAPE_LEN: full addresses */
+    uint32_t v4;
+    uint8_t v6[16];
+};
+
+struct tt_seg_encoder {
+    int level;
+    ZSTD_CCtx *cctx;
+    uint64_t *keys, *tmp;
+    uint32_t *order;
+    size_t cap;
+    struct tt_buf col[C__COUNT];
+    /* destination prefix table of the segment being written */
+    struct pfx_entry *pfx;
+    uint32_t n_pfx, cap_pfx;
+    /* TCP option signature table: open-addressed index into C_SIGTAB */
+    uint32_t *sig_slot, *sig_off;
+    uint32_t sig_slots, n_sig;
+    const struct tt_sensors *sensors_cached;
+    const struct tt_sensor **by_id; /* sensor id -> declaration */
+};
+
+struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level)
+{
+    struct tt_seg_encoder *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->level = zstd_level;
+    e->cctx = ZSTD_createCCtx();
+    e->by_id = calloc(TT_SENSOR_MAX + 1, sizeof *e->by_id);
+    if (!e->cctx || !e->by_id) {
+        tt_seg_encoder_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void tt_seg_encoder_free(struct tt_seg_encoder *e)
+{
+    if (!e)
+        return;
+    ZSTD_freeCCtx(e->cctx);
+    free(e->keys);
+    free(e->tmp);
+    free(e->order);
+    for (int i = 0; i < C__COUNT; i++)
+        tt_buf_free(&e->col[i]);
+    free(e->pfx);
+    free(e->sig_slot);
+    free(e->sig_off);
+    free(e->by_id);
+    free(e);
+}
+
+static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
+{
+    if (n <= e->cap)
+        return TT_OK;
+    free(e->keys);
+    free(e->tmp);
+    free(e->order);
+    e->keys = malloc(n * sizeof *e->keys);
+    e->tmp = malloc(n * sizeof *e->tmp);
+    e->order = malloc(n * sizeof *e->order);
+    if (!e->keys || !e->tmp || !e->order) {
+        e->cap = 0;
+        return TT_ENOMEM;
+    }
+    e->cap = n;
+    return TT_OK;
+}
+
+/* Stable LSD radix sort of keys on their upper 32 bits (the source address);
+ * the low 32 bits carry the arrival index, so runs stay in arrival order. */
+static void radix_sort_hi32(uint64_t *keys, uint64_t *tmp, uint32_t n)
+{
+    for (unsigned shift = 32; shift < 64; shift += 8) {
+        uint32_t count[257] = {0};
+        for (uint32_t i = 0; i < n; i++)
+            count[((keys[i] >> shift) & 0xff) + 1]++;
+        if (count[((keys[0] >> shift) & 0xff) + 1] == n)
+            continue; /* all equal in this byte */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (uint32_t i = 0; i < n; i++)
+            tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
+        memcpy(keys, tmp, n * sizeof *keys);
+    }
+}
+
+static int cmp_v6(const void *a, const void *b, void *ctx)
+{
+    const struct tt_record *recs = ctx;
+    uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+    int c = memcmp(recs[ia].src6, recs[ib].src6, 16);
+    return c ? c : (ia > ib) - (ia < ib);
+}
+
+/* Order: IPv4 records by (src4, arrival), then IPv6 by (src6, arrival). */
+static uint32_t build_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
+{
+    uint32_t n4 = 0, n6 = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (recs[i].ipver != 6)
+            e->keys[n4++] = (uint64_t)recs[i].src4 << 32 | i;
+    if (n4)
+        radix_sort_hi32(e->keys, e->tmp, n4);
+    for (uint32_t i = 0; i < n4; i++)
+        e->order[i] = (uint32_t)e->keys[i];
+    for (uint32_t i = 0; i < n; i++)
+        if (recs[i].ipver == 6)
+            e->order[n4 + n6++] = i;
+    qsort_r(e->order + n4, n6, sizeof *e->order, cmp_v6, (void *)recs);
+    return n4;
+}
+
+static void index_sensors(struct tt_seg_encoder *e, const struct tt_sensors *s)
+{
+    if (e->sensors_cached == s)
+        return;
+    memset(e->by_id, 0, (TT_SENSOR_MAX + 1) * sizeof *e->by_id);
+    for (uint32_t i = 0; s && i < s->n; i++)
+        e->by_id[s->s[i].id] = &s->s[i];
+    e->sensors_cached = s;
+}
+
+static int prefix_has(const struct tt_prefix *p, const struct tt_record *r)
+{
+    if (p->ipver != r->ipver)
+        return 0;
+    if (p->ipver == 4)
+        return p->len == 0 || ((r->dst4 ^ p->v4) >> (32 - p->len)) == 0;
+    unsigned full = p->len / 8, rest = p->len % 8;
+    if (memcmp(p->v6, r->dst6, full) != 0)
+        return 0;
+    return rest == 0 || ((p->v6[full] ^ r->dst6[full]) >> (8 - rest)) == 0;
+}
+
+/* Index of the prefix-table entry for r's destination, adding it if new. */
+static int pfx_index(struct tt_seg_encoder *e, const struct tt_record *r, uint32_t *idx)
+{
+    const struct tt_sensor *s = e->by_id[r->sensor];
+    struct pfx_entry want = {r->sensor, r->ipver, SEG_ESCAPE_LEN, 0, {0}};
+    for (uint32_t i = 0; s && i < s->n_prefixes; i++) {
+        const struct tt_prefix *p = &s->prefixes[i];
+        if (prefix_has(p, r)) {
+            want.len = p->len;
+            want.v4 = p->v4;
+            memcpy(want.v6, p->v6, 16);
+            break;
+        }
+    }
+    for (uint32_t i = 0; i < e->n_pfx; i++) {
+        const struct pfx_entry *q = &e->pfx[i];
+        if (q->sensor == want.sensor && q->ipver == want.ipver && q->len == want.len &&
+            q->v4 == want.v4 && memcmp(q->v6, want.v6, 16) == 0) {
+            *idx = i;
+            return TT_OK;
+        }
+    }
+    if (e->n_pfx == e->cap_pfx) {
+        uint32_t cap = e->cap_pfx ? e->cap_pfx * 2 : 64;
+        struct pfx_entry *np = realloc(e->pfx, cap * sizeof *np);
+        if (!np)
+            return TT_ENOMEM;
+        e->pfx = np;
+        e->cap_pfx = cap;
+    }
+    e->pfx[e->n_pfx] = want;
+    *idx = e->n_pfx++;
+    return TT_OK;
+}
+
+static int sig_reset(struct tt_seg_encoder *e, uint32_t n)
+{
+    uint32_t slots = SIG_SLOTS_MIN;
+    while (slots < 2 * n && slots < (1u << 25))
+        slots *= 2;
+    if (slots > e->sig_slots) {
+        free(e->sig_slot);
+        free(e->sig_off);
+        e->sig_slot = malloc(slots * sizeof *e->sig_slot);
+        e->sig_off = malloc(slots * sizeof *e->sig_off);
+        if (!e->sig_slot || !e->sig_off) {
+            e->sig_slots = 0;
+            return TT_ENOMEM;
+        }
+        e->sig_slots = slots;
+    }
+    memset(e->sig_slot, 0xff, e->sig_slots * sizeof *e->sig_slot);
+    e->n_sig = 0;
+    return TT_OK;
+}
+
+/* Index of r's TCP option signature (optlen, kinds in order). */
+static uint32_t sig_index(struct tt_seg_encoder *e, const struct tt_record *r)
+{
+    uint8_t sig[2 + TT_MAX_OPTKINDS];
+    uint32_t n = r->n_optkinds > TT_MAX_OPTKINDS ? TT_MAX_OPTKINDS : r->n_optkinds;
+    sig[0] = r->tcp_optlen;
+    sig[1] = (uint8_t)n;
+    memcpy(sig + 2, r->optkinds, n);
+    uint32_t len = 2 + n, mask = e->sig_slots - 1;
+    uint32_t h = (uint32_t)XXH3_64bits(sig, len) & mask;
+    struct tt_buf *tab = &e->col[C_SIGTAB];
+    for (;; h = (h + 1) & mask) {
+        uint32_t id = e->sig_slot[h];
+        if (id == UINT32_MAX)
+            break;
+        const uint8_t *have = tab->p + e->sig_off[id];
+        if (have[1] == n && memcmp(have, sig, len) == 0)
+            return id;
+    }
+    e->sig_slot[h] = e->n_sig;
+    e->sig_off[e->n_sig] = (uint32_t)tab->len;
+    tt_buf_put(tab, sig, len);
+    return e->n_sig++;
+}
+
+static uint16_t masscan_ipid(const struct tt_record *r)
+{
+    return (uint16_t)(r->dst4 ^ r->dport ^ r->seq);
+}
+
+/* Predictor for a run's IP IDs: the one leaving more zero residuals. */
+static uint8_t choose_ipid_pred(const struct tt_record *recs, const uint32_t *ord, uint32_t len)
+{
+    uint32_t prev_hits = 0, masscan_hits = 0;
+    for (uint32_t j = 0; j < len; j++) {
+        const struct tt_record *r = &recs[ord[j]];
+        if (j && r->ip_id == recs[ord[j - 1]].ip_id)
+            prev_hits++;
+        if (r->ipver == 4 && r->ip_id == masscan_ipid(r))
+            masscan_hits++;
+    }
+    return masscan_hits > prev_hits ? 1 : 0;
+}
+
+static uint32_t low32_v6(const uint8_t a[16])
+{
+    return (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+}
+
+static int inner_present(const struct tt_record *r)
+{
+    static const uint8_t zero[16];
+    return r->inner_proto || r->inner_sport || r->inner_dport || r->inner_src4 || r->inner_dst4 ||
+           memcmp(r->inner_src6, zero, 16) || memcmp(r->inner_dst6, zero, 16);
+}
+
+static void put_inner(struct tt_buf *b, const struct tt_record *r, uint32_t gap)
+{
+    static const uint8_t zero[16];
+    uint8_t has = (r->inner_src4 || r->inner_dst4 ? 1 : 0) |
+                  (memcmp(r->inner_src6, zero, 16) || memcmp(r->inner_dst6, zero, 16) ? 2 : 0);
+    tt_buf_varint(b, gap);
+    tt_buf_u8(b, r->inner_proto);
+    tt_buf_u8(b, has);
+    tt_buf_le(b, r->inner_sport, 2);
+    tt_buf_le(b, r->inner_dport, 2);
+    if (has & 1) {
+        tt_buf_le(b, r->inner_src4, 4);
+        tt_buf_le(b, r->inner_dst4, 4);
+    }
+    if (has & 2) {
+        tt_buf_put(b, r->inner_src6, 16);
+        tt_buf_put(b, r->inner_dst6, 16);
+    }
+}
+
+
+struct run_prev {
+    uint16_t sport, dport, win, ip_len, frag, ip_id;
+    uint8_t ttl;
+    uint64_t ts;
+};
+
+static void put_record(struct tt_seg_encoder *e, const struct tt_record *r, struct run_prev *pv,
+                       int first, uint8_t pred, uint32_t pfx, uint64_t day_us)
+{
+    struct tt_buf *c = e->col;
+    tt_buf_varint(&c[C_TS], tt_zigzag(first ? (int64_t)(r->ts_us - day_us)
+                                             : (int64_t)(r->ts_us - pv->ts)));
+    tt_buf_varint(&c[C_PFX], pfx);
+    if (r->ipver == 6) {
+        tt_buf_put(&c[C_DST6], r->dst6, 16);
+    } else {
+        const struct pfx_entry *p = &e->pfx[pfx];
+        tt_buf_varint(&c[C_DSTOFF], p->len == SEG_ESCAPE_LEN ? r->dst4 : r->dst4 - p->v4);
+    }
+    tt_buf_u8(&c[C_PROTO], r->proto);
+    tt_buf_u8(&c[C_L4], r->l4);
+    tt_buf_le(&c[C_SPORT], r->sport ^ pv->sport, 2);
+    tt_buf_le(&c[C_DPORT], r->dport ^ pv->dport, 2);
+    tt_buf_le(&c[C_SEQ], r->seq ^ (r->ipver == 6 ? low32_v6(r->dst6) : r->dst4), 4);
+    tt_buf_le(&c[C_ACK], r->ack, 4);
+    uint16_t ipid_res = pred ? (uint16_t)(r->ip_id ^ masscan_ipid(r)) : (uint16_t)(r->ip_id - pv->ip_id);
+    tt_buf_le(&c[C_IPID], ipid_res, 2);
+    tt_buf_u8(&c[C_TTL], r->ttl ^ pv->ttl);
+    tt_buf_le(&c[C_WIN], r->win ^ pv->win, 2);
+    tt_buf_le(&c[C_IPLEN], r->ip_len ^ pv->ip_len, 2);
+    int64_t derived = (int64_t)r->ip_len - r->ip_hlen - seg_l4_header_len(r);
+    tt_buf_varint(&c[C_PAYLEN], tt_zigzag((int64_t)r->payload_len - derived));
+    tt_buf_u8(&c[C_HLEN], r->ip_hlen);
+    tt_buf_le(&c[C_FRAG], r->frag ^ pv->frag, 2);
+    tt_buf_u8(&c[C_FLAGS], r->tcp_flags);
+    tt_buf_u8(&c[C_FLAGS2], r->tcp_flags2);
+    tt_buf_varint(&c[C_OPTSIG], sig_index(e, r));
+    uint8_t ph = r->payload_head_len > TT_PAYLOAD_HEAD ? TT_PAYLOAD_HEAD : r->payload_head_len;
+    tt_buf_u8(&c[C_PHLEN], ph);
+    tt_buf_put(&c[C_PAYLOAD], r->payload, ph);
+    pv->sport = r->sport;
+    pv->dport = r->dport;
+    pv->ip_id = r->ip_id;
+    pv->ttl = r->ttl;
+    pv->win = r->win;
+    pv->ip_len = r->ip_len;
+    pv->frag = r->frag;
+    pv->ts = r->ts_us;
+}
+
+static void put_pfxtab(struct tt_seg_encoder *e)
+{
+    struct tt_buf *b = &e->col[C_PFXTAB];
+    for (uint32_t i = 0; i < e->n_pfx; i++) {
+        const struct pfx_entry *p = &e->pfx[i];
+        tt_buf_le(b, p->sensor, 2);
+        tt_buf_u8(b, p->ipver);
+        tt_buf_u8(b, p->len);
+        if (p->ipver == 6)
+            tt_buf_put(b, p->v6, 16);
+        else
+            tt_buf_le(b, p->v4, 4);
+    }
+}
+
+/* Walks the sorted order run by run, filling every column. */
+static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n,
+                        uint32_t n4, uint64_t day_us, uint32_t *nruns4, uint32_t *nruns6)
+{
+    uint32_t prev_src4 = 0, last_inner = 0;
+    *nruns4 = *nruns6 = 0;
+    for (uint32_t k = 0; k < n;) {
+        const struct tt_record *r0 = &recs[e->order[k]];
+        uint32_t end = k + 1, lim = k < n4 ? n4 : n;
+        while (end < lim && (r0->ipver == 6 ? memcmp(recs[e->order[end]].src6, r0->src6, 16) == 0
+                                            : recs[e->order[end]].src4 == r0->src4))
+            end++;
+        if (k < n4) {
+            tt_buf_varint(&e->col[C_SRC4], r0->src4 - prev_src4);
+            prev_src4 = r0->src4;
+            (*nruns4)++;
+        } else {
+            tt_buf_put(&e->col[C_SRC6], r0->src6, 16);
+            (*nruns6)++;
+        }
+        tt_buf_varint(&e->col[C_RUNS], end - k);
+        uint8_t pred = choose_ipid_pred(recs, e->order + k, end - k);
+        tt_buf_u8(&e->col[C_IPIDP], pred);
+        struct run_prev pv;
+        memset(&pv, 0, sizeof pv);
+        for (uint32_t j = k; j < end; j++) {
+            const struct tt_record *r = &recs[e->order[j]];
+            uint32_t pfx;
+            if (pfx_index(e, r, &pfx))
+                return TT_ENOMEM;
+            put_record(e, r, &pv, j == k, pred, pfx, day_us);
+            if (inner_present(r)) {
+                put_inner(&e->col[C_INNER], r, j - last_inner);
+                last_inner = j;
+            }
+        }
+        k = end;
+    }
+    put_pfxtab(e);
+    return TT_OK;
+}
+
+int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
+                  const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err)
+{
+    if (n == 0 || n > TT_SEG_MAX_RECORDS)
+        return tt_err_set(err, TT_EINVAL, "segment: %u records (1..%u allowed)", n, TT_SEG_MAX_RECORDS);
+    if (ensure_cap(e, n) || sig_reset(e, n))
+        return tt_err_set(err, TT_ENOMEM, "segment: out of memory for %u records", n);
+    index_sensors(e, sensors);
+    for (int c = 0; c < C__COUNT; c++) {
+        e->col[c].len = 0;
+        e->col[c].oom = 0;
+    }
+    e->n_pfx = 0;
+    uint64_t ts_min = UINT64_MAX, ts_max = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        ts_min = recs[i].ts_us < ts_min ? recs[i].ts_us : ts_min;
+        ts_max = recs[i].ts_us > ts_max ? recs[i].ts_us : ts_max;
+    }
+    uint32_t n4 = build_order(e, recs, n), nr4, nr6;
+    uint64_t day_us = (uint64_t)day * 86400000000ull;
+    if (fill_columns(e, recs, n, n4, day_us, &nr4, &nr6))
+        return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
+    for (int c = 0; c < C__COUNT; c++)
+        if (tt_buf_ok(&e->col[c]))
+            return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
+    struct tt_buf hdr = {0};
+    tt_buf_le(&hdr, n, 4);
+    tt_buf_le(&hdr, n4, 4);
+    tt_buf_le(&hdr, nr4, 4);
+    tt_buf_le(&hdr, nr6, 4);
+    tt_buf_le(&hdr, (uint64_t)day, 8);
+    tt_buf_le(&hdr, ts_min, 8);
+    tt_buf_le(&hdr, ts_max, 8);
+    int rc = tt_buf_ok(&hdr);
+    if (rc == TT_OK)
+        rc = tt_blockfile_write(out, SEG_MAGIC, TT_SEG_VERSION, &hdr, e->col, C__COUNT, e->cctx,
+                                e->level);
+    tt_buf_free(&hdr);
+    return rc ? tt_err_set(err, rc, "segment: encoding failed: %s", tt_strerror(rc)) : TT_OK;
+}

@@ -1,0 +1,60 @@
+/* Segment file layout shared by the encoder and decoder (docs/format.md). */
+#ifndef TT_SEGMENT_INT_H
+#define TT_SEGMENT_INT_H
+
+#include <stdint.h>
+
+#include "common/record.h"
+
+#define SEG_MAGIC "TTSEGMT1"
+#define SEG_HDR_LEN 40u     /* counts, day, time range (see blockfile.h) */
+#define SEG_ESCAPE_LEN 255u /* prefix-table entry holding full addresses */
+
+/* Column ids; stored in the directory, so never renumber. */
+enum seg_col {
+    C_SRC4,    /* distinct IPv4 sources, ascending, varint deltas */
+    C_SRC6,    /* distinct IPv6 sources, 16 bytes each */
+    C_RUNS,    /* records per source run, varint (IPv4 runs, then IPv6) */
+    C_TS,      /* zigzag varint: run start - day start, else - previous */
+    C_PFXTAB,  /* destination prefix table: sensor u16, ipver, len, base */
+    C_PFX,     /* varint index into the prefix table per record */
+    C_DSTOFF,  /* varint IPv4 destination - prefix base */
+    C_DST6,    /* 16-byte IPv6 destinations */
+    C_PROTO,   /* u8 */
+    C_L4,      /* u8 enum tt_l4state */
+    C_SPORT,   /* u16, XOR previous in run */
+    C_DPORT,   /* u16, XOR previous in run */
+    C_SEQ,     /* u32, seq XOR destination (low 32 bits for IPv6) */
+    C_ACK,     /* u32 */
+    C_IPIDP,   /* u8 per run: IP ID predictor (0 previous, 1 masscan) */
+    C_IPID,    /* u16 residual against the run's predictor */
+    C_TTL,     /* u8, XOR previous in run */
+    C_WIN,     /* u16, XOR previous in run */
+    C_IPLEN,   /* u16, XOR previous in run */
+    C_PAYLEN,  /* zigzag varint: payload length - (ip_len - headers) */
+    C_HLEN,    /* u8 */
+    C_FRAG,    /* u16, XOR previous in run */
+    C_FLAGS,   /* u8 */
+    C_FLAGS2,  /* u8 */
+    C_SIGTAB,  /* TCP option signatures: optlen, n, kinds */
+    C_OPTSIG,  /* varint index into the signature table */
+    C_PHLEN,   /* u8 payload bytes kept */
+    C_PAYLOAD, /* concatenated payload heads */
+    C_INNER,   /* sparse ICMP quoted headers */
+    C__COUNT
+};
+
+/* Transport header bytes implied by a record: the payload length is stored
+ * as its difference from ip_len minus these and the IP header. */
+static inline int32_t seg_l4_header_len(const struct tt_record *r)
+{
+    if (r->l4 != TT_L4_OK)
+        return 0;
+    if (r->proto == 6)
+        return 20 + r->tcp_optlen;
+    if (r->proto == 17 || r->proto == 1 || r->proto == 58)
+        return 8;
+    return 0;
+}
+
+#endif

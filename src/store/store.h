@@ -1,0 +1,79 @@
+/* The embedded store: a directory holding a SQLite catalog (catalog.sqlite)
+ * and immutable data files (seg/DAY/NAME.tts raw segments, roll/DAY/NAME.ttr
+ * roll-ups). A data file counts only once the catalog lists it, and an
+ * ingest lists all its files in one transaction together with the input's
+ * content hash: a crash leaves unlisted files (swept at the next write
+ * open) and never a half-counted input. See docs/format.md. */
+#ifndef TT_STORE_H
+#define TT_STORE_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "config/sensors.h"
+#include "decode/decode.h"
+
+#define TT_STORE_FORMAT 1
+
+enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
+enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
+
+struct tt_store;
+
+/* READ fails with TT_ENOTFOUND when dir holds no store. WRITE creates the
+ * store if needed, takes the writer lock (waiting for another writer), and
+ * removes files a crashed writer left behind. */
+int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **out, struct tt_err *err);
+void tt_store_close(struct tt_store *s);
+const char *tt_store_dir(const struct tt_store *s);
+/* Files removed by the sweep at open (for the ingest summary and tests). */
+uint64_t tt_store_swept(const struct tt_store *s);
+
+/* Sensors known to the store. put: new sensors are added, known ones (same
+ * id and name) updated; an id or name reused for another sensor is refused. */
+int tt_store_sensors(struct tt_store *s, struct tt_sensors *out, struct tt_err *err);
+int tt_store_put_sensors(struct tt_store *s, const struct tt_sensors *in, struct tt_err *err);
+
+/* Whether an input with this content hash was ingested; *path gets the
+ * path it was ingested from (size >= 1). */
+int tt_store_input_seen(struct tt_store *s, const uint8_t hash[16], char *path, size_t size,
+                        struct tt_err *err);
+
+/* What an ingest of one input counted; written to the catalog at commit. */
+struct tt_input_info {
+    uint8_t hash[16];
+    const char *path;
+    uint64_t size, frames, stored, unattributed;
+    uint64_t refused[TT_DEC__COUNT]; /* by decoder status; [TT_DEC_NOT_IP] = not IP */
+    uint64_t first_ts, last_ts;
+    double seconds;
+};
+
+/* One ingest: data files are written through it (from any thread), then
+ * committed together or aborted (files deleted). */
+struct tt_store_txn;
+int tt_store_begin(struct tt_store *s, struct tt_store_txn **out, struct tt_err *err);
+int tt_store_txn_write(struct tt_store_txn *t, enum tt_file_kind kind, int64_t day,
+                       const struct tt_buf *data, uint64_t records, struct tt_err *err);
+/* Returns TT_EEXIST (and aborts) when the hash was committed meanwhile. */
+int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, struct tt_err *err);
+void tt_store_abort(struct tt_store_txn *t);
+
+/* Data files of a kind for days [day_from, day_to], ordered by day. */
+struct tt_store_file {
+    int64_t day;
+    uint64_t records, bytes;
+    char path[256]; /* relative to the store directory */
+};
+int tt_store_files(struct tt_store *s, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
+                   struct tt_store_file **files, size_t *n, struct tt_err *err);
+
+/* Totals over the whole store, for `teiten info` and the benchmark. */
+struct tt_store_totals {
+    uint64_t inputs, segments, rollups, records, segment_bytes, rollup_bytes, catalog_bytes;
+    int64_t first_day, last_day;
+};
+int tt_store_totals(struct tt_store *s, struct tt_store_totals *out, struct tt_err *err);
+
+#endif

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End to end through the CLI: generate traffic with known counts, ingest it,
+# and compare every answer with what the generator says it put in. Also:
+# re-ingest is skipped, compressed and stdin inputs give the same store, and
+# a kill -9 in the middle of an ingest loses and doubles nothing.
+set -uo pipefail
+T=${TEITEN:?TEITEN must name the teiten binary}
+W=$(mktemp -d "${TT_TEST_TMP:-/tmp}/tt-cli-XXXXXX")
+trap 'rm -rf "$W"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL cli_ingest: $*" >&2; }
+check_eq() { # check_eq WHAT GOT WANT
+    if [ "$2" == "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
+}
+# expect KEY...: the value of an expected.txt line "KEY... N"
+expect() { awk -v k="$*" '{ v = $NF; $NF = ""; sub(/ +$/, ""); if ($0 == k) { print v; f = 1 } } END { if (!f) print 0 }' "$W/gen/expected.txt"; }
+
+"$T" gen --seed 7 --packets 300000 --days 20 --start 2021-09-01 --out "$W/gen" || { bad "gen failed"; echo "$pass passed, $((fail)) failed"; exit 1; }
+S="$W/store"
+"$T" ingest --quiet --store "$S" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap"
+check_eq "ingest exit status" "$?" 0
+
+# totals
+"$T" stats --store "$S" --json > "$W/stats.json"
+tot() { python3 -c "import json,sys; d=json.load(open('$W/stats.json')); print(eval(sys.argv[1]))" "$1"; }
+check_eq "stored packets" "$(tot "d['packets']")" "$(expect stored)"
+check_eq "unattributed" "$(tot "d['unattributed']")" "$(expect unattributed)"
+check_eq "not IP" "$(tot "d['not_ip']")" "$(expect not_ip)"
+check_eq "bytes" "$(tot "d['bytes']")" "$(expect bytes)"
+for reason in $(awk '$1 == "malformed" { print $2 }' "$W/gen/expected.txt"); do
+    check_eq "malformed $reason" "$(tot "d['malformed'].get('$reason', 0)")" "$(expect malformed "$reason")"
+done
+
+# per day: packets, bytes and unique sources
+"$T" stats --store "$S" --csv > "$W/days.csv"
+while IFS=, read -r day packets bytes ua ut uu ui; do
+    [ "$day" == "day" ] && continue
+    check_eq "$day packets" "$packets" "$(expect day "$day" packets)"
+    check_eq "$day bytes" "$bytes" "$(expect day "$day" bytes)"
+    check_eq "$day uniq all" "$ua" "$(expect day "$day" uniq all)"
+    check_eq "$day uniq tcp" "$ut" "$(expect day "$day" uniq tcp)"
+    check_eq "$day uniq udp" "$uu" "$(expect day "$day" uniq udp)"
+    check_eq "$day uniq icmp" "$ui" "$(expect day "$day" uniq icmp)"
+done < "$W/days.csv"
+check_eq "days with packets" "$(($(wc -l < "$W/days.csv") - 1))" "$(grep -c '^day .* packets ' "$W/gen/expected.txt")"
+
+# per sensor
+python3 -c "
+import json; d = json.load(open('$W/stats.json'))
+for s in d['sensors']: print(s['sensor'], s['packets'])" > "$W/sensors.txt"
+while read -r name packets; do
+    check_eq "sensor $name" "$packets" "$(expect sensor "$name" packets)"
+done < "$W/sensors.txt"
+
+# per hour
+"$T" series --store "$S" --step hour --csv | awk -F, 'NR > 1 && $3 > 0 { print $1, $3 }' > "$W/hours.txt"
+check_eq "hours with packets" "$(wc -l < "$W/hours.txt")" "$(grep -c '^hour ' "$W/gen/expected.txt")"
+bad_hours=0
+while read -r hour packets; do
+    [ "$packets" == "$(expect hour "$hour" packets)" ] || bad_hours=$((bad_hours + 1))
+done < "$W/hours.txt"
+check_eq "hours matching" "$bad_hours" 0
+
+# top ports (TCP/UDP rows; the generator lists every port)
+"$T" top ports --store "$S" -n 20 --csv > "$W/ports.csv"
+while IFS=, read -r rank proto port packets rest; do
+    [ "$rank" == "rank" ] && continue
+    case "$proto" in
+    tcp | udp) [ "$port" == "-" ] || check_eq "port $proto $port" "$packets" "$(expect port "$proto" "$port" packets)" ;;
+    icmp | icmp6) check_eq "$proto ${port/\// }" "$packets" "$(expect "$proto" "${port%/*}" "${port#*/}" packets)" ;;
+    esac
+done < "$W/ports.csv"
+
+# top sources, from the raw records
+"$T" top sources --store "$S" -n 20 --csv > "$W/sources.csv"
+while IFS=, read -r rank src packets rest; do
+    [ "$rank" == "rank" ] && continue
+    check_eq "source $src" "$packets" "$(expect source "$src" packets)"
+done < "$W/sources.csv"
+
+# the same input again is skipped and counts nothing
+out=$("$T" ingest --store "$S" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap" 2>&1)
+check_eq "re-ingest exit" "$?" 0
+case "$out" in *"already ingested"*) ok ;; *) bad "re-ingest did not say 'already ingested': $out" ;; esac
+check_eq "re-ingest leaves totals" "$("$T" stats --store "$S" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')" "$(expect stored)"
+
+# compressed files and stdin read into the same counts
+gzip -c "$W/gen/sample.pcap" > "$W/sample.pcap.gz"
+zstd -q -c "$W/gen/sample.pcap" > "$W/sample.pcap.zst"
+for input in gz zst stdin; do
+    st="$W/store-$input"
+    if [ "$input" == stdin ]; then
+        "$T" ingest --quiet --store "$st" --sensors "$W/gen/sensors.conf" - < "$W/gen/sample.pcap"
+    else
+        "$T" ingest --quiet --store "$st" --sensors "$W/gen/sensors.conf" "$W/sample.pcap.$input"
+    fi
+    check_eq "$input ingest exit" "$?" 0
+    check_eq "$input per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+done
+# stdin twice: identified at its end, then skipped
+out=$("$T" ingest --store "$W/store-stdin" - < "$W/gen/sample.pcap" 2>&1)
+case "$out" in *"already ingested"*) ok ;; *) bad "stdin re-ingest not skipped: $out" ;; esac
+check_eq "stdin re-ingest leaves totals" "$("$T" stats --store "$W/store-stdin" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+
+# kill -9 in the middle of an ingest: half the capture arrives, the ingest
+# writes segments for the days it finished, then dies before its commit.
+K="$W/store-kill"
+mkfifo "$W/fifo"
+"$T" ingest --quiet --store "$K" --sensors "$W/gen/sensors.conf" - < "$W/fifo" &
+pid=$!
+half=$(($(stat -c %s "$W/gen/sample.pcap") / 2))
+{ head -c "$half" "$W/gen/sample.pcap"; sleep 60; } > "$W/fifo" &
+feeder=$!
+for _ in $(seq 150); do
+    [ -n "$(find "$K/seg" -name '*.tts' 2> /dev/null | head -n 1)" ] && break
+    sleep 0.2
+done
+written=$(find "$K/seg" -name '*.tts' 2> /dev/null | wc -l)
+kill -9 "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+kill "$feeder" 2> /dev/null
+wait "$feeder" 2> /dev/null
+[ "$written" -gt 0 ] && ok || bad "the killed ingest wrote no segment before the kill"
+check_eq "killed ingest counted nothing" "$("$T" stats --store "$K" --json 2>&1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])' 2> /dev/null || echo none)" 0
+"$T" ingest --quiet --store "$K" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap"
+check_eq "rerun after kill -9" "$?" 0
+check_eq "kill -9 then rerun: per-day table" "$("$T" stats --store "$K" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+check_eq "orphans swept" "$(find "$K/seg" -name '*.tts' | wc -l)" "$("$T" info --store "$K" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["segments"])')"
+
+echo "cli_ingest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,202 @@
+/* Roll-up codec and the store's transaction rules: files count only once
+ * committed, an uncommitted ingest is swept, an input counts once. */
+#include <dirent.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "harness.h"
+#include "store/rollup.h"
+#include "store/store.h"
+
+static struct tt_record rec(uint64_t ts_us, uint16_t sensor, uint32_t src, uint8_t proto,
+                            uint16_t dport, uint16_t ip_len)
+{
+    struct tt_record r;
+    memset(&r, 0, sizeof r);
+    r.ts_us = ts_us;
+    r.ipver = 4;
+    r.sensor = sensor;
+    r.src4 = src;
+    r.proto = proto;
+    r.dport = dport;
+    r.ip_len = ip_len;
+    r.l4 = TT_L4_OK;
+    return r;
+}
+
+#define DAY0 18809ll /* 2021-07-01 */
+#define US(day, sec) ((uint64_t)(day) * 86400000000ull + (uint64_t)(sec) * 1000000ull)
+
+/* Hand-counted: 3 packets tcp/23 (2 sources, hours 0 and 5), 1 udp/53,
+ * 1 ICMP 3/3, 1 non-first fragment, 1 IPv6 source. */
+static struct tt_rollup *sample_rollup(void)
+{
+    struct tt_rollup *r = tt_rollup_new(DAY0);
+    struct tt_record a = rec(US(DAY0, 10), 1, 0x01020304, 6, 23, 40);
+    struct tt_record b = rec(US(DAY0, 20), 1, 0x01020304, 6, 23, 40);
+    struct tt_record c = rec(US(DAY0, 5 * 3600 + 1), 2, 0x05060708, 6, 23, 44);
+    struct tt_record d = rec(US(DAY0, 30), 1, 0x01020304, 17, 53, 61);
+    struct tt_record e = rec(US(DAY0, 40), 2, 0x0a0b0c0d, 1, 3, 56);
+    e.sport = 3; /* ICMP type 3, code 3 */
+    struct tt_record f = rec(US(DAY0, 50), 2, 0x0a0b0c0d, 6, 0, 1500);
+    f.l4 = TT_L4_FRAGMENT;
+    struct tt_record g = rec(US(DAY0, 60), 1, 0, 58, 0, 64);
+    g.ipver = 6;
+    g.src6[0] = 0x20;
+    g.sport = 128;
+    struct tt_record all[] = {a, b, c, d, e, f, g};
+    for (size_t i = 0; i < 7; i++)
+        CHECK_EQ_U64(tt_rollup_add(r, &all[i]), TT_OK);
+    tt_rollup_add_refused(r, TT_DEC_BAD_IHL, 2);
+    tt_rollup_add_refused(r, TT_DEC_NOT_IP, 1);
+    return r;
+}
+
+static const struct tt_roll_entry *find(const struct tt_roll_entry *e, size_t n, uint16_t sensor,
+                                        uint8_t proto, uint8_t kind, uint16_t port, uint8_t hour)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e[i].sensor == sensor && e[i].proto == proto && e[i].kind == kind && e[i].port == port &&
+            e[i].hour == hour)
+            return &e[i];
+    return NULL;
+}
+
+static void test_rollup_codec(void)
+{
+    struct tt_rollup *r = sample_rollup();
+    struct tt_buf buf = {0};
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_rollup_encode(r, &buf, 3, &err), TT_OK);
+    struct tt_rollup *d = NULL;
+    CHECK_EQ_U64(tt_rollup_decode(buf.p, buf.len, "mem", TT_RW_ALL, &d, &err), TT_OK);
+    if (!d)
+        return;
+    CHECK_EQ_U64(tt_rollup_day(d), DAY0);
+    const struct tt_roll_entry *e;
+    size_t n = tt_rollup_day_entries(d, &e);
+    CHECK_EQ_U64(n, 6); /* s1 tcp/23, s2 tcp/23, s1 udp/53, s2 icmp 3/3, s2 frag, s1 icmp6 */
+    const struct tt_roll_entry *t23 = find(e, n, 1, 6, TT_PK_PORT, 23, TT_HOUR_DAY);
+    CHECK(t23 && t23->packets == 2 && t23->bytes == 80);
+    const struct tt_roll_entry *icmp = find(e, n, 2, 1, TT_PK_ICMP, 3 << 8 | 3, TT_HOUR_DAY);
+    CHECK(icmp && icmp->packets == 1 && icmp->bytes == 56);
+    CHECK(find(e, n, 2, 6, TT_PK_NONE, 0, TT_HOUR_DAY) != NULL);
+    n = tt_rollup_hour_entries(d, &e);
+    CHECK_EQ_U64(n, 6);
+    const struct tt_roll_entry *h5 = find(e, n, 2, 6, TT_PK_PORT, 23, 5);
+    CHECK(h5 && h5->packets == 1 && h5->bytes == 44);
+    uint64_t tcp = 0, v6 = 0;
+    for (size_t i = 0; i < tt_rollup_nsets(d); i++) {
+        const struct tt_roll_set *s = tt_rollup_set(d, i);
+        if (s->cls == TT_CLASS_TCP && s->v4)
+            tcp += roaring_bitmap_get_cardinality(s->v4);
+        v6 += s->n6;
+    }
+    CHECK_EQ_U64(tcp, 3); /* s1: 1.2.3.4; s2: 5.6.7.8 and 10.11.12.13 (fragment) */
+    CHECK_EQ_U64(v6, 1);
+    CHECK_EQ_U64(tt_rollup_refused(d, TT_DEC_BAD_IHL), 2);
+    CHECK_EQ_U64(tt_rollup_refused(d, TT_DEC_NOT_IP), 1);
+    /* damage anywhere is refused */
+    uint32_t refused = 0, tries = 0;
+    for (size_t pos = 0; pos < buf.len; pos += 3, tries++) {
+        buf.p[pos] ^= 0x41;
+        struct tt_rollup *x = NULL;
+        refused += tt_rollup_decode(buf.p, buf.len, "flip", TT_RW_ALL, &x, &err) != TT_OK;
+        tt_rollup_free(x);
+        buf.p[pos] ^= 0x41;
+    }
+    CHECK_EQ_U64(refused, tries);
+    tt_rollup_free(d);
+    tt_rollup_free(r);
+    tt_buf_free(&buf);
+}
+
+static size_t count_files(const char *dir, const char *sub)
+{
+    char top[4096];
+    snprintf(top, sizeof top, "%s/%s", dir, sub);
+    DIR *d = opendir(top);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char day[4096 + 256];
+        snprintf(day, sizeof day, "%s/%s", top, e->d_name);
+        DIR *dd = opendir(day);
+        struct dirent *f;
+        while (dd && (f = readdir(dd)) != NULL)
+            n += f->d_name[0] != '.';
+        if (dd)
+            closedir(dd);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_transactions(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/store", tt_test_tmpdir());
+    struct tt_err err = {{0}};
+    struct tt_store *s = NULL;
+    CHECK_EQ_U64(tt_store_open(dir, TT_STORE_READ, &s, &err), TT_ENOTFOUND);
+    CHECK_EQ_U64(tt_store_open(dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    struct tt_buf data = {0};
+    tt_buf_put(&data, "0123456789", 10);
+    struct tt_input_info info;
+    memset(&info, 0, sizeof info);
+    memset(info.hash, 0xab, 16);
+    info.path = "first.pcap";
+    /* an ingest process that dies before its commit: its file is swept at
+     * the next open */
+    struct tt_store_txn *t = NULL;
+    tt_store_close(s);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_store *cs = NULL;
+        if (tt_store_open(dir, TT_STORE_WRITE, &cs, &err) == TT_OK && tt_store_begin(cs, &t, &err) == TT_OK &&
+            tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err) == TT_OK)
+            _exit(0); /* no commit, no abort, no cleanup */
+        _exit(1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_EQ_U64(status, 0);
+    CHECK_EQ_U64(count_files(dir, "seg"), 1);
+    CHECK_EQ_U64(tt_store_open(dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_swept(s), 1);
+    CHECK_EQ_U64(count_files(dir, "seg"), 0);
+    /* a committed ingest is listed; the same input again is refused */
+    CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY0 + 1, &data, 0, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_commit(t, &info, &err), TT_OK);
+    char seen[256] = "";
+    CHECK(tt_store_input_seen(s, info.hash, seen, sizeof seen, &err) > 0);
+    CHECK_EQ_STR(seen, "first.pcap");
+    CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_commit(t, &info, &err), TT_EEXIST);
+    CHECK_EQ_U64(count_files(dir, "seg"), 1); /* the refused ingest's file is gone */
+    struct tt_store_file *files = NULL;
+    size_t n = 0;
+    CHECK_EQ_U64(tt_store_files(s, TT_FILE_SEGMENT, DAY0, DAY0, &files, &n, &err), TT_OK);
+    CHECK_EQ_U64(n, 1);
+    CHECK(n == 1 && files[0].records == 5 && files[0].bytes == 10 && files[0].day == DAY0);
+    free(files);
+    struct tt_store_totals tot;
+    CHECK_EQ_U64(tt_store_totals(s, &tot, &err), TT_OK);
+    CHECK_EQ_U64(tot.inputs, 1);
+    CHECK_EQ_U64(tot.records, 5);
+    CHECK_EQ_U64(tot.first_day, DAY0);
+    CHECK_EQ_U64(tot.last_day, DAY0 + 1);
+    tt_store_close(s);
+    tt_buf_free(&data);
+}
+
+TT_TESTS(test_rollup_codec, test_transactions)
