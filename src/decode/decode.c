@@ -323,6 +323,8 @@ static enum tt_decode_status ipv6(struct tt_record *r, const uint8_t *p, uint32_
         nh = p[off];
         off += len;
     }
+    if (off > ipcap) /* the last extension header is cut off by the capture */
+        return TT_DEC_TRUNC_IPV6_EXT;
     r->ip_hlen = (uint8_t)(off > 255 ? 255 : off);
     r->proto = nh;
     if (r->frag & TT_FRAG_OFFSET) {
