@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/record.h" /* TT_SENSOR_NONE, TT_SENSOR_MAX */
 
 #define TT_SENSORS_MAX 1024
 #define TT_SENSOR_PREFIXES_MAX 64
