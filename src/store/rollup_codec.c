@@ -83,6 +83,9 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
     }
 }
 
+/* IPv4 sets are stored as ascending LEB128 deltas, not in CRoaring's
+ * portable form: darknet sources are sparse across the address space, where
+ * the portable form spends a container header on nearly every address. */
 static int put_sets(struct tt_rollup *r, struct tt_buf *b)
 {
     for (size_t i = 0; i < r->nsets; i++) {
@@ -90,14 +93,17 @@ static int put_sets(struct tt_rollup *r, struct tt_buf *b)
         roll_v6_compact(s);
         tt_buf_le(b, s->sensor, 2);
         tt_buf_u8(b, s->cls);
-        size_t n4 = s->v4 ? roaring_bitmap_portable_size_in_bytes(s->v4) : 0;
+        uint64_t n4 = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
         tt_buf_le(b, n4, 4);
-        uint8_t *d = tt_buf_reserve(b, n4);
-        if (!d)
-            return TT_ENOMEM;
-        if (n4)
-            roaring_bitmap_portable_serialize(s->v4, (char *)d);
-        b->len += n4;
+        if (n4) {
+            uint32_t *v = malloc(n4 * sizeof *v);
+            if (!v)
+                return TT_ENOMEM;
+            roaring_bitmap_to_uint32_array(s->v4, v);
+            for (uint64_t k = 0; k < n4; k++)
+                tt_buf_varint(b, v[k] - (k ? v[k - 1] : 0));
+            free(v);
+        }
         tt_buf_le(b, s->n6, 4);
         tt_buf_put(b, s->v6, 16 * s->n6);
     }
@@ -186,6 +192,25 @@ static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsi
     return rc;
 }
 
+/* Reads n ascending deltas into a bitmap; NULL when they are not ascending. */
+static roaring_bitmap_t *get_v4(struct tt_rd *rd, size_t n)
+{
+    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    uint64_t a = 0;
+    for (size_t k = 0; k < n && !rd->bad; k++) {
+        uint64_t d = tt_rd_varint(rd);
+        a += d;
+        if ((k && d == 0) || a > UINT32_MAX)
+            rd->bad = 1;
+        v[k] = (uint32_t)a;
+    }
+    roaring_bitmap_t *bm = rd->bad ? NULL : roaring_bitmap_of_ptr(n, v);
+    free(v);
+    return bm;
+}
+
 static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t nsets,
                     struct tt_err *err)
 {
@@ -197,16 +222,20 @@ static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n
         uint16_t sensor = (uint16_t)tt_rd_le(&rd, 2);
         uint8_t cls = tt_rd_u8(&rd);
         size_t n4 = (size_t)tt_rd_le(&rd, 4);
-        const uint8_t *b4 = tt_rd_bytes(&rd, n4);
-        size_t n6 = (size_t)tt_rd_le(&rd, 4);
-        const uint8_t *b6 = tt_rd_bytes(&rd, n6 * 16);
-        struct tt_roll_set *s = rd.bad || cls >= TT_CLASS__COUNT ? NULL : roll_set_get(r, sensor, cls);
+        struct tt_roll_set *s = rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL
+                                                                             : roll_set_get(r, sensor, cls);
         if (!s || s->v4 || s->n6) { /* bad bytes, or the same set twice */
             rc = bad(bf->name, "source sets", err);
             break;
         }
-        if (n4 && !(s->v4 = roaring_bitmap_portable_deserialize_safe((const char *)b4, n4))) {
-            rc = bad(bf->name, "IPv4 source bitmap", err);
+        if (n4 && !(s->v4 = get_v4(&rd, n4))) {
+            rc = bad(bf->name, "IPv4 source set", err);
+            break;
+        }
+        size_t n6 = (size_t)tt_rd_le(&rd, 4);
+        const uint8_t *b6 = n6 <= len ? tt_rd_bytes(&rd, n6 * 16) : NULL;
+        if (n6 && !b6) {
+            rc = bad(bf->name, "IPv6 source set", err);
             break;
         }
         if (n6 && !(s->v6 = malloc(n6 * 16))) {
@@ -217,7 +246,7 @@ static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n
             memcpy(s->v6, b6, n6 * 16);
         s->n6 = s->cap6 = n6;
     }
-    if (!rc && rd.pos != rd.len)
+    if (!rc && (rd.bad || rd.pos != rd.len))
         rc = bad(bf->name, "source sets", err);
     free(p);
     return rc;
