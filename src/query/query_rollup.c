@@ -125,31 +125,95 @@ static uint64_t v6_distinct(struct v6list *l)
     return w;
 }
 
-/* A source set under construction: IPv4 bitmap plus IPv6 list. */
+/* A source set under construction: IPv4 addresses appended from the
+ * roll-ups' sets and made distinct by a radix sort when counted (unions of
+ * sparse CRoaring bitmaps insert a container per address, quadratically),
+ * plus an IPv6 list. */
 struct srcset {
-    roaring_bitmap_t *v4;
+    uint32_t *v4, *tmp;
+    size_t n4, cap4, distinct; /* [0, distinct) is sorted and distinct */
     struct v6list v6;
 };
 
 static int srcset_add(struct srcset *u, const struct tt_roll_set *s)
 {
-    if (s->v4) {
-        if (!u->v4 && !(u->v4 = roaring_bitmap_create()))
+    uint64_t n = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
+    if (u->n4 + n > u->cap4) {
+        size_t cap = u->cap4 ? u->cap4 : 4096;
+        while (cap < u->n4 + n)
+            cap *= 2;
+        uint32_t *p = realloc(u->v4, cap * sizeof *p);
+        if (!p)
             return TT_ENOMEM;
-        roaring_bitmap_or_inplace(u->v4, s->v4);
+        u->v4 = p;
+        u->cap4 = cap;
     }
+    if (n)
+        roaring_bitmap_to_uint32_array(s->v4, u->v4 + u->n4);
+    u->n4 += n;
     return v6_add(&u->v6, s->v6, s->n6);
+}
+
+static uint64_t srcset_count(struct srcset *u);
+
+/* Appends another set's distinct addresses. */
+static int srcset_merge(struct srcset *u, struct srcset *from)
+{
+    srcset_count(from);
+    if (u->n4 + from->n4 > u->cap4) {
+        size_t cap = u->cap4 ? u->cap4 : 4096;
+        while (cap < u->n4 + from->n4)
+            cap *= 2;
+        uint32_t *p = realloc(u->v4, cap * sizeof *p);
+        if (!p)
+            return TT_ENOMEM;
+        u->v4 = p;
+        u->cap4 = cap;
+    }
+    if (from->n4)
+        memcpy(u->v4 + u->n4, from->v4, from->n4 * sizeof *u->v4);
+    u->n4 += from->n4;
+    return v6_add(&u->v6, from->v6.a, from->v6.n);
+}
+
+/* LSD radix sort, 16 bits a pass. */
+static int radix_sort_u32(uint32_t *a, size_t n, uint32_t **tmp)
+{
+    size_t *count = malloc(65537 * sizeof *count);
+    if (!count || !(*tmp = realloc(*tmp, (n ? n : 1) * sizeof **tmp))) {
+        free(count);
+        return TT_ENOMEM;
+    }
+    for (unsigned shift = 0; shift < 32; shift += 16) {
+        memset(count, 0, 65537 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[((a[i] >> shift) & 0xffff) + 1]++;
+        for (size_t b = 0; b < 65536; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            (*tmp)[count[(a[i] >> shift) & 0xffff]++] = a[i];
+        memcpy(a, *tmp, n * sizeof *a);
+    }
+    free(count);
+    return TT_OK;
 }
 
 static uint64_t srcset_count(struct srcset *u)
 {
-    return (u->v4 ? roaring_bitmap_get_cardinality(u->v4) : 0) + v6_distinct(&u->v6);
+    if (u->n4 > u->distinct && radix_sort_u32(u->v4, u->n4, &u->tmp) == TT_OK) {
+        size_t w = 0;
+        for (size_t i = 0; i < u->n4; i++)
+            if (w == 0 || u->v4[i] != u->v4[w - 1])
+                u->v4[w++] = u->v4[i];
+        u->n4 = u->distinct = w;
+    }
+    return u->n4 + v6_distinct(&u->v6);
 }
 
 static void srcset_free(struct srcset *u)
 {
-    if (u->v4)
-        roaring_bitmap_free(u->v4);
+    free(u->v4);
+    free(u->tmp);
     free(u->v6.a);
     memset(u, 0, sizeof *u);
 }
@@ -241,11 +305,12 @@ static void flush_day(struct stats_ctx *c)
     for (int k = 0; k <= TT_CLASS__COUNT; k++) {
         if (d)
             d->uniq[k] = srcset_count(&c->pend[k]);
+        if (k == TT_CLASS__COUNT && c->pending)
+            srcset_merge(&c->all, &c->pend[k]);
         srcset_free(&c->pend[k]);
     }
     c->pending = 0;
-    /* keep the range-wide IPv6 list small as days accumulate */
-    v6_distinct(&c->all.v6);
+    srcset_count(&c->all); /* keep the range-wide list small as days accumulate */
 }
 
 /* Folds a roll-up's source sets into its day's and the range's sets. */
@@ -268,9 +333,9 @@ static int stats_sets(struct stats_ctx *c, const struct tt_rollup *r, struct tt_
         if (rc == TT_OK)
             rc = srcset_add(&c->pend[TT_CLASS__COUNT], s);
         if (rc == TT_OK)
-            rc = srcset_add(&c->all, s);
-        if (rc == TT_OK)
             rc = srcset_add(ps, s);
+        if (rc == TT_OK && ps->n4 > 4 * ps->distinct + ((size_t)1 << 20))
+            srcset_count(ps); /* keep a long range's per-sensor list small */
     }
     return rc;
 }
