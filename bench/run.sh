@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# make bench: one run, every figure a ratio to a baseline measured in this
+# same run on the same file (see bench/README.md). Targets are reported
+# (PASS/MISS), never enforced: the machine is shared and noisy.
+set -uo pipefail
+BUILD=${1:-build}
+T=$PWD/$BUILD/teiten
+N=${BENCH_PACKETS:-20000000}
+W=${BENCH_DIR:-/tmp/teiten-bench}
+mkdir -p "$W" "$BUILD/bench"
+for b in pcap_loop mmap_walk; do
+    cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE "bench/$b.c" -o "$BUILD/bench/$b" -lpcap || exit 1
+done
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+median_ms() { # median_ms CMD...: median wall time of 5 runs, ms
+    local t=()
+    for _ in 1 2 3 4 5; do
+        local a b; a=$(now); "$@" > /dev/null; b=$(now)
+        t+=("$(python3 -c "print(($b - $a) * 1000)")")
+    done
+    printf '%s\n' "${t[@]}" | sort -g | sed -n 3p | xargs printf '%.1f'
+}
+
+echo "== teiten benchmark: $N packets over 92 days (scratch: $W)"
+rm -rf "$W/gen" "$W/store" "$W/nf" "$W/pm"
+a=$(now); "$T" gen --packets "$N" --days 92 --out "$W/gen" || exit 1; b=$(now)
+P=$W/gen/sample.pcap
+frames=$(awk '$1 == "frames" { print $2 }' "$W/gen/expected.txt")
+pcap_bytes=$(stat -c %s "$P")
+echo "generated $frames frames, $pcap_bytes bytes in $(secs "$a" "$b") s"
+cat "$P" > /dev/null # page cache warm for every reader below
+echo "(page cache warmed by reading the capture once)"
+
+read -r lp_n lp_s _ < <("$BUILD/bench/pcap_loop" "$P")
+read -r mw_n mw_s _ < <("$BUILD/bench/mmap_walk" "$P")
+lp_rate=$(ratio "$lp_n" "$lp_s"); mw_rate=$(ratio "$mw_n" "$mw_s")
+
+nf_rate=n/a; nf_bpp=n/a
+if command -v nfpcapd > /dev/null; then
+    mkdir -p "$W/nf"
+    a=$(now); nfpcapd -r "$P" -w "$W/nf" > "$W/nf.log" 2>&1; rc=$?; b=$(now)
+    if [ $rc -eq 0 ]; then
+        nf_rate=$(ratio "$frames" "$(secs "$a" "$b")")
+        nf_bpp=$(ratio "$(du -sb "$W/nf" | cut -f1)" "$frames")
+    else nf_rate="failed (see $W/nf.log)"; fi
+fi
+pm_rate=n/a
+if command -v pmacctd > /dev/null; then
+    mkdir -p "$W/pm"
+    a=$(now)
+    pmacctd -I "$P" -c proto,dst_port -P print -O csv -o "$W/pm/out.csv" > "$W/pm.log" 2>&1
+    rc=$?; b=$(now)
+    if [ $rc -eq 0 ]; then pm_rate=$(ratio "$frames" "$(secs "$a" "$b")"); else pm_rate="failed (see $W/pm.log)"; fi
+fi
+
+"$T" ingest --json --store "$W/store" --sensors "$W/gen/sensors.conf" "$P" > "$W/ingest.json" || exit 1
+read -r in_s rss < <(python3 -c "import json; d = json.load(open('$W/ingest.json')); print(d['total']['seconds'], d['max_rss_kb'])")
+in_rate=$(ratio "$frames" "$in_s")
+"$T" info --store "$W/store" --json > "$W/info.json"
+stored=$(python3 -c "import json; d = json.load(open('$W/info.json')); print(d['segment_bytes'] + d['rollup_bytes'] + d['catalog_bytes'])")
+a=$(now); zstd -q -3 -T1 -c "$P" > "$W/sample.pcap.zst"; b=$(now)
+zst_bytes=$(stat -c %s "$W/sample.pcap.zst"); zst_s=$(secs "$a" "$b")
+bpp=$(ratio "$stored" "$frames")
+
+ms_start=$(median_ms "$T" --version)
+ms_stats=$(median_ms "$T" stats --store "$W/store" 2021Q3 --json)
+ms_top=$(median_ms "$T" top ports --store "$W/store" 2021-09 --json)
+ms_series=$(median_ms "$T" series --store "$W/store" 2021Q3 --json)
+"$T" scan --store "$W/store" 2021Q3 --port 23 --json > /dev/null # warm
+scan_rate=$("$T" scan --store "$W/store" 2021Q3 --port 23 --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['records_per_second']))")
+
+flag() { python3 -c "print('PASS' if $1 else 'MISS')"; }
+cat <<EOF
+
+                                   figure            ratio / target
+ingest (full decode, roll-ups,     $in_rate pkt/s
+  compressed raw store)            vs libpcap loop   $(ratio "$in_rate" "$lp_rate")x  (target >= 1.0x: $(flag "$in_rate >= $lp_rate"))
+                                   vs mmap walk      $(ratio "$in_rate" "$mw_rate")x
+                                   vs nfpcapd        $( [ "${nf_rate%% *}" != n/a ] && [ "${nf_rate%% *}" != failed ] && ratio "$in_rate" "$nf_rate" || echo "$nf_rate")x
+                                   vs pmacctd        $( [ "${pm_rate%% *}" != n/a ] && [ "${pm_rate%% *}" != failed ] && ratio "$in_rate" "$pm_rate" || echo "$pm_rate")x
+bare libpcap pcap_next_ex loop     $lp_rate pkt/s
+bare mmap walk                     $mw_rate pkt/s
+nfpcapd (nfdump 1.7.1)             $nf_rate pkt/s, $nf_bpp B/packet
+pmacctd (proto, dst_port)          $pm_rate pkt/s
+stored bytes per packet            $bpp B            (target <= 12: $(flag "$bpp <= 12"))
+  pcap                             $(ratio "$pcap_bytes" "$frames") B
+  pcap | zstd -3 (1 thread, $zst_s s) $(ratio "$zst_bytes" "$frames") B
+peak memory (max RSS, includes     $rss KB
+  the mapped capture's pages)
+summary queries (median of 5, ms;  stats $ms_stats, top ports $ms_top, series $ms_series
+  process start alone $ms_start)  (target < 50 ms: $(flag "max($ms_stats, $ms_top, $ms_series) < 50"))
+raw drill-down (scan --port 23)    $scan_rate records/s (target >= 100M: $(flag "$scan_rate >= 100e6"))
+EOF
+python3 - "$W" <<PY > "$BUILD/bench/results.json"
+import json
+print(json.dumps({"packets": $frames, "ingest_pps": $in_rate, "libpcap_pps": $lp_rate, "mmap_pps": $mw_rate,
+  "nfpcapd_pps": "$nf_rate", "pmacctd_pps": "$pm_rate", "bytes_per_packet": $bpp,
+  "pcap_bytes_per_packet": $pcap_bytes / $frames, "zstd3_bytes_per_packet": $zst_bytes / $frames,
+  "max_rss_kb": $rss, "stats_ms": $ms_stats, "top_ports_ms": $ms_top, "series_ms": $ms_series,
+  "scan_records_per_s": $scan_rate}))
+PY
+echo "results: $BUILD/bench/results.json"
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$W"
