@@ -38,7 +38,8 @@ int main(int argc, char **argv)
         off += 16 + cap;
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, sum);
+    printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
+           sum);
     munmap((void *)m, len);
     close(fd);
     return 0;

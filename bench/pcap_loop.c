@@ -26,6 +26,7 @@ int main(int argc, char **argv)
     }
     pcap_close(p);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, sum);
+    printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
+           sum);
     return 0;
 }

@@ -11,8 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int links[8] = {TT_LINK_NULL, TT_LINK_ETHERNET, TT_LINK_RAW, TT_LINK_LOOP,
-                                 TT_LINK_SLL, TT_LINK_IPV4, TT_LINK_IPV6, TT_LINK_SLL2};
+    static const int links[8] = {TT_LINK_NULL, TT_LINK_ETHERNET, TT_LINK_RAW,  TT_LINK_LOOP,
+                                 TT_LINK_SLL,  TT_LINK_IPV4,     TT_LINK_IPV6, TT_LINK_SLL2};
     if (size < 1)
         return 0;
     size_t n = size - 1;
@@ -25,8 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum tt_decode_status st = tt_decode_frame(links[data[0] & 7], frame, (uint32_t)n, wire, 1, &r);
     if ((unsigned)st >= TT_DEC__COUNT)
         abort();
-    if (st == TT_DEC_OK && (r.payload_head_len > TT_PAYLOAD_HEAD || r.n_optkinds > TT_MAX_OPTKINDS ||
-                            (r.ipver != 4 && r.ipver != 6) || r.l4 > TT_L4_NONE))
+    if (st == TT_DEC_OK &&
+        (r.payload_head_len > TT_PAYLOAD_HEAD || r.n_optkinds > TT_MAX_OPTKINDS ||
+         (r.ipver != 4 && r.ipver != 6) || r.l4 > TT_L4_NONE))
         abort();
     free(frame);
     return 0;

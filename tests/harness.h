@@ -19,7 +19,7 @@ static const char *tt_t_current;
 #define TT_T_FAIL_AT(fmt, ...)                                                                     \
     do {                                                                                           \
         tt_t_fail++;                                                                               \
-        fprintf(stderr, "FAIL %s (%s:%d): " fmt "\n", tt_t_current, __FILE__, __LINE__,           \
+        fprintf(stderr, "FAIL %s (%s:%d): " fmt "\n", tt_t_current, __FILE__, __LINE__,            \
                 __VA_ARGS__);                                                                      \
     } while (0)
 
@@ -46,7 +46,7 @@ static const char *tt_t_current;
         if (tt_g_ && tt_w_ && strcmp(tt_g_, tt_w_) == 0)                                           \
             tt_t_pass++;                                                                           \
         else                                                                                       \
-            TT_T_FAIL_AT("%s == \"%s\", want \"%s\"", #got, tt_g_ ? tt_g_ : "(null)",             \
+            TT_T_FAIL_AT("%s == \"%s\", want \"%s\"", #got, tt_g_ ? tt_g_ : "(null)",              \
                          tt_w_ ? tt_w_ : "(null)");                                                \
     } while (0)
 
@@ -94,7 +94,7 @@ static inline int tt_test_run(const char *file, const char *names, tt_test_fn *f
     int main(void)                                                                                 \
     {                                                                                              \
         tt_test_fn fns[] = {__VA_ARGS__};                                                          \
-        return tt_test_run(__FILE__, #__VA_ARGS__, fns, sizeof fns / sizeof fns[0]);             \
+        return tt_test_run(__FILE__, #__VA_ARGS__, fns, sizeof fns / sizeof fns[0]);               \
     }
 
 #endif

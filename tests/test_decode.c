@@ -29,7 +29,8 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* Ethernet (+ tags) + IPv4 header; returns offset of the IP header. */
-static unsigned eth_ipv4(struct frame *f, unsigned tags, uint8_t proto, unsigned ihl, unsigned l4len)
+static unsigned eth_ipv4(struct frame *f, unsigned tags, uint8_t proto, unsigned ihl,
+                         unsigned l4len)
 {
     memset(f, 0, sizeof *f);
     unsigned o = 12;
@@ -84,7 +85,8 @@ static void seed(int link_index, const struct frame *f, const char *name)
 static unsigned guard_page_prefixes(int link, const struct frame *f)
 {
     long page = sysconf(_SC_PAGESIZE);
-    uint8_t *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *m =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return 0;
     mprotect(m + page, (size_t)page, PROT_NONE);
@@ -111,7 +113,8 @@ static void test_ethernet_tcp(void)
     struct frame f;
     unsigned ip = eth_ipv4(&f, 2, 6, 5, 40); /* QinQ, TCP with 20 option bytes */
     tcp_syn(f.b + ip + 20, 20);
-    static const uint8_t opts[20] = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+    static const uint8_t opts[20] = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0,
+                                     0, 1, 0, 0,    0, 0, 1, 3,  3, 7};
     memcpy(f.b + ip + 40, opts, 20);
     seed(1, &f, "eth_qinq_tcp_opts");
     struct tt_record r;
@@ -312,7 +315,8 @@ static void test_shared_captures(void)
         uint64_t n = 0, ok = 0, syn = 0;
         while (pcap_next_ex(p, &h, &d) == 1) {
             struct tt_record r;
-            enum tt_decode_status st = tt_decode_frame(pcap_datalink(p), d, h->caplen, h->len, 0, &r);
+            enum tt_decode_status st =
+                tt_decode_frame(pcap_datalink(p), d, h->caplen, h->len, 0, &r);
             n++;
             ok += st == TT_DEC_OK;
             syn += st == TT_DEC_OK && r.proto == 6 && r.tcp_flags == TT_TCP_SYN;

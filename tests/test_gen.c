@@ -77,7 +77,8 @@ static void test_consistent(void)
     run(9, "d", p, e);
     uint64_t stored = sum_lines(e, "stored ", 2), frames = sum_lines(e, "frames ", 2);
     CHECK(stored > 50000);
-    uint64_t day_packets = 0, sensor_packets = sum_lines(e, "sensor ", 4), proto = sum_lines(e, "proto ", 4);
+    uint64_t day_packets = 0, sensor_packets = sum_lines(e, "sensor ", 4),
+             proto = sum_lines(e, "proto ", 4);
     FILE *f = fopen(e, "r");
     char line[256];
     while (f && fgets(line, sizeof line, f))
@@ -92,7 +93,8 @@ static void test_consistent(void)
                              sum_lines(e, "malformed ", 3));
     /* the outage sensor has no packets on its outage days */
     CHECK_EQ_U64(sum_lines(e, "sensor osaka-1 day 2021-07-06 packets", 6) +
-                     sum_lines(e, "sensor osaka-1 day 2021-07-07 packets", 6), 0);
+                     sum_lines(e, "sensor osaka-1 day 2021-07-07 packets", 6),
+                 0);
     CHECK(sum_lines(e, "sensor osaka-1 day 2021-07-05 packets", 6) > 0);
     /* an independent recount with libpcap: frames, and stored IPv4 TCP to port 23 */
     char eb[PCAP_ERRBUF_SIZE];
@@ -107,7 +109,8 @@ static void test_consistent(void)
             continue;
         const u_char *ip = d + 14, *t = ip + 20;
         unsigned tot = (unsigned)(ip[2] << 8 | ip[3]);
-        uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+        uint32_t dst =
+            (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
         if (tot != h->caplen - 14 || (ip[6] & 0x1f) || ip[7] || (t[12] >> 4) < 5)
             continue;
         if ((dst >> 13) == (0xC6120000u >> 13) && (t[2] << 8 | t[3]) == 23)

@@ -11,7 +11,7 @@
 
 #define DAY_A 18809ll /* 2021-07-01 */
 #define DAY_B 18810ll
-#define US(day, hour) ((uint64_t)(day) * 86400000000ull + (uint64_t)(hour) * 3600000000ull + 1234)
+#define US(day, hour) ((uint64_t)(day)*86400000000ull + (uint64_t)(hour)*3600000000ull + 1234)
 
 struct spec {
     int64_t day;
@@ -25,10 +25,14 @@ struct spec {
 
 /* The traffic, and what each line contributes, for the expectations below. */
 static const struct spec TRAFFIC[] = {
-    {DAY_A, 0, 1, 0x01010101, 6, 23, 2},   {DAY_A, 1, 1, 0x01010101, 6, 23, 1},
-    {DAY_A, 2, 2, 0x02020202, 6, 23, 1},   {DAY_A, 2, 2, 0x02020202, 17, 53, 2},
-    {DAY_A, 3, 1, 0x03030303, 1, 8, 1},    {DAY_A, 4, 0, 0x09090909, 6, 80, 5},
-    {DAY_B, 0, 2, 0x01010101, 6, 2323, 4}, {DAY_B, 5, 1, 0x04040404, 6, 23, 1},
+    {DAY_A, 0, 1, 0x01010101, 6, 23, 2},
+    {DAY_A, 1, 1, 0x01010101, 6, 23, 1},
+    {DAY_A, 2, 2, 0x02020202, 6, 23, 1},
+    {DAY_A, 2, 2, 0x02020202, 17, 53, 2},
+    {DAY_A, 3, 1, 0x03030303, 1, 8, 1},
+    {DAY_A, 4, 0, 0x09090909, 6, 80, 5},
+    {DAY_B, 0, 2, 0x01010101, 6, 2323, 4},
+    {DAY_B, 5, 1, 0x04040404, 6, 23, 1},
     {DAY_B, 6, 1, 0, 6, 22, 2},
 };
 
@@ -179,23 +183,26 @@ static void test_top_ports(void)
     if (n == 5) {
         CHECK(rows[0].proto == 6 && rows[0].port == 23 && rows[0].packets == 5);
         CHECK(rows[1].proto == 6 && rows[1].port == 2323 && rows[1].packets == 4);
-        CHECK(rows[2].proto == 6 && rows[2].port == 22 && rows[2].packets == 2); /* tie: tcp first */
+        CHECK(rows[2].proto == 6 && rows[2].port == 22 &&
+              rows[2].packets == 2); /* tie: tcp first */
         CHECK(rows[3].proto == 17 && rows[3].port == 53 && rows[3].packets == 2);
         CHECK(rows[4].proto == 1 && rows[4].kind == TT_PK_ICMP && rows[4].port == (8 << 8));
     }
     free(rows);
     /* day B ranked against day A */
     f = days(DAY_B, DAY_B);
-    CHECK_EQ_U64(tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows,
-                                    &n, &err), TT_OK);
+    CHECK_EQ_U64(
+        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows, &n, &err),
+        TT_OK);
     CHECK_EQ_U64(n, 2);
     if (n == 2) {
         CHECK(rows[0].port == 2323 && rows[0].prev_rank == 0);
         CHECK(rows[1].port == 22 && rows[1].prev_rank == 0);
     }
     free(rows);
-    CHECK_EQ_U64(tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows,
-                                    &n, &err), TT_OK);
+    CHECK_EQ_U64(
+        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows, &n, &err),
+        TT_OK);
     CHECK(n == 3 && rows[2].port == 23 && rows[2].prev_rank == 1);
     free(rows);
     tt_store_close(s);

@@ -21,7 +21,8 @@ static struct tt_sensors *two_sensors(void)
     s->s[0].id = 1;
     s->s[0].n_prefixes = 2;
     s->s[0].prefixes[0] = (struct tt_prefix){.ipver = 4, .len = 22, .v4 = 0xC6120000u};
-    s->s[0].prefixes[1] = (struct tt_prefix){.ipver = 6, .len = 48, .v6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1}};
+    s->s[0].prefixes[1] =
+        (struct tt_prefix){.ipver = 6, .len = 48, .v6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1}};
     s->s[1].id = 7;
     s->s[1].n_prefixes = 1;
     s->s[1].prefixes[0] = (struct tt_prefix){.ipver = 4, .len = 24, .v4 = 0xC6130100u};
@@ -39,7 +40,8 @@ static void make_record(struct tt_record *r, uint32_t i, int64_t day)
     r->src4 = r->ipver == 4 ? (uint32_t)(0x0a000000u + rnd() % 500) : 0;
     r->sensor = (i % 3 == 0) ? 7 : 1;
     if (r->ipver == 4)
-        r->dst4 = r->sensor == 7 ? 0xC6130100u + (uint32_t)(rnd() % 256) : 0xC6120000u + (uint32_t)(rnd() % 1024);
+        r->dst4 = r->sensor == 7 ? 0xC6130100u + (uint32_t)(rnd() % 256)
+                                 : 0xC6120000u + (uint32_t)(rnd() % 1024);
     if (kind == 6) { /* unattributed, full destination kept */
         r->sensor = TT_SENSOR_NONE;
         r->dst4 = (uint32_t)rnd();
@@ -94,11 +96,15 @@ static void make_record(struct tt_record *r, uint32_t i, int64_t day)
         r->tcp_flags = 0;
     }
     r->payload_len = (uint16_t)(rnd() % 3 == 0 ? rnd() % 1400 : 0);
-    r->ip_len = (uint16_t)(r->ip_hlen + (r->proto == 6 && r->l4 == TT_L4_OK ? 20 + r->tcp_optlen : 8) +
-                           r->payload_len + (i % 11 == 0 ? 3 : 0));
+    r->ip_len =
+        (uint16_t)(r->ip_hlen + (r->proto == 6 && r->l4 == TT_L4_OK ? 20 + r->tcp_optlen : 8) +
+                   r->payload_len + (i % 11 == 0 ? 3 : 0));
 }
 
-static int cmp_rec(const void *a, const void *b) { return memcmp(a, b, sizeof(struct tt_record)); }
+static int cmp_rec(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(struct tt_record));
+}
 
 static void test_roundtrip(void)
 {

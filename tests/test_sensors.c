@@ -3,10 +3,11 @@
 #include "config/sensors.h"
 #include "harness.h"
 
-static const char GOOD[] = "# two sensors\n"
-                           "[sensor tokyo-1]\nid = 1\nprefix = 198.18.0.0/22\nprefix = 2001:db8:1::/48\n"
-                           "country = JP\nregion = Kanto\nnetwork = research net\ndomestic = yes\n\n"
-                           "[sensor cloud-us-1]  # comment\nid = 7\nprefix = 198.18.8.0/24\naddresses = 200\n";
+static const char GOOD[] =
+    "# two sensors\n"
+    "[sensor tokyo-1]\nid = 1\nprefix = 198.18.0.0/22\nprefix = 2001:db8:1::/48\n"
+    "country = JP\nregion = Kanto\nnetwork = research net\ndomestic = yes\n\n"
+    "[sensor cloud-us-1]  # comment\nid = 7\nprefix = 198.18.8.0/24\naddresses = 200\n";
 
 static struct tt_sensors *parse(const char *text, int *rc, struct tt_err *err)
 {
@@ -44,13 +45,16 @@ static void test_refused(void)
     static const struct {
         const char *text, *msg;
     } bad[] = {
-        {"[sensor a]\nid = 1\nprefix = 192.0.2.0/33\n", "s.conf:3: prefix '192.0.2.0/33': length beyond"},
-        {"[sensor a]\nid = 1\nprefix = 192.0.2.1/24\n", "s.conf:3: prefix '192.0.2.1/24': host bits set"},
+        {"[sensor a]\nid = 1\nprefix = 192.0.2.0/33\n",
+         "s.conf:3: prefix '192.0.2.0/33': length beyond"},
+        {"[sensor a]\nid = 1\nprefix = 192.0.2.1/24\n",
+         "s.conf:3: prefix '192.0.2.1/24': host bits set"},
         {"[sensor a]\nid = 0\n", "s.conf:2: id '0'"},
         {"[sensor a]\nid = 1\ncolour = red\n", "s.conf:3: unknown key 'colour'"},
         {"id = 1\n", "s.conf:1: 'id = 1' outside"},
         {"[sensor a]\nid = 1\n[sensor b]\nid = 1\n", "repeats the id or name"},
-        {"[sensor a]\nid = 1\nprefix = 198.51.100.0/24\n[sensor b]\nid = 2\nprefix = 198.51.100.128/25\n",
+        {"[sensor a]\nid = 1\nprefix = 198.51.100.0/24\n[sensor b]\nid = 2\nprefix = "
+         "198.51.100.128/25\n",
          "overlaps"},
         {"[sensor a b]\nid = 1\n", "s.conf:1: sensor name 'a b'"},
         {"[sensor a]\ncountry = jp\nid = 1\n", "s.conf:2: country 'jp'"},

@@ -28,7 +28,7 @@ static struct tt_record rec(uint64_t ts_us, uint16_t sensor, uint32_t src, uint8
 }
 
 #define DAY0 18809ll /* 2021-07-01 */
-#define US(day, sec) ((uint64_t)(day) * 86400000000ull + (uint64_t)(sec) * 1000000ull)
+#define US(day, sec) ((uint64_t)(day)*86400000000ull + (uint64_t)(sec)*1000000ull)
 
 /* Hand-counted: 3 packets tcp/23 (2 sources, hours 0 and 5), 1 udp/53,
  * 1 ICMP 3/3, 1 non-first fragment, 1 IPv6 source. */
@@ -59,8 +59,8 @@ static const struct tt_roll_entry *find(const struct tt_roll_entry *e, size_t n,
                                         uint8_t proto, uint8_t kind, uint16_t port, uint8_t hour)
 {
     for (size_t i = 0; i < n; i++)
-        if (e[i].sensor == sensor && e[i].proto == proto && e[i].kind == kind && e[i].port == port &&
-            e[i].hour == hour)
+        if (e[i].sensor == sensor && e[i].proto == proto && e[i].kind == kind &&
+            e[i].port == port && e[i].hour == hour)
             return &e[i];
     return NULL;
 }
@@ -159,7 +159,8 @@ static void test_transactions(void)
     pid_t pid = fork();
     if (pid == 0) {
         struct tt_store *cs = NULL;
-        if (tt_store_open(dir, TT_STORE_WRITE, &cs, &err) == TT_OK && tt_store_begin(cs, &t, &err) == TT_OK &&
+        if (tt_store_open(dir, TT_STORE_WRITE, &cs, &err) == TT_OK &&
+            tt_store_begin(cs, &t, &err) == TT_OK &&
             tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err) == TT_OK)
             _exit(0); /* no commit, no abort, no cleanup */
         _exit(1);

@@ -10,13 +10,13 @@
 
 #include "common/err.h"
 
-#define TT_BATCH_MAX 4096          /* packets per batch */
-#define TT_BATCH_BUF (4u << 20)    /* bytes of copied packet data per batch */
+#define TT_BATCH_MAX 4096       /* packets per batch */
+#define TT_BATCH_BUF (4u << 20) /* bytes of copied packet data per batch */
 
 struct tt_pkt {
     uint64_t ts_us;
-    uint64_t offset;        /* byte offset of the record header in the (decompressed) input */
-    const uint8_t *data;    /* caplen readable bytes (into the map, or the batch buffer) */
+    uint64_t offset;     /* byte offset of the record header in the (decompressed) input */
+    const uint8_t *data; /* caplen readable bytes (into the map, or the batch buffer) */
     uint32_t caplen, wirelen;
 };
 

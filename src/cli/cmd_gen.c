@@ -26,10 +26,10 @@ static const char USAGE[] =
 static int parse(int argc, char **argv, struct tt_gen_opts *o, const char **out)
 {
     static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},   {"packets", required_argument, NULL, 'p'},
-        {"days", required_argument, NULL, 'd'},   {"start", required_argument, NULL, 'S'},
+        {"seed", required_argument, NULL, 's'},    {"packets", required_argument, NULL, 'p'},
+        {"days", required_argument, NULL, 'd'},    {"start", required_argument, NULL, 'S'},
         {"sensors", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int ch;
     uint64_t v;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -60,9 +60,14 @@ static int parse(int argc, char **argv, struct tt_gen_opts *o, const char **out)
             o->start_day = from / 86400000000ll;
             break;
         }
-        case 'o': *out = optarg; break;
-        case 'h': fputs(USAGE, stdout); return -1;
-        default: return tt_cli_usage("gen", "bad option");
+        case 'o':
+            *out = optarg;
+            break;
+        case 'h':
+            fputs(USAGE, stdout);
+            return -1;
+        default:
+            return tt_cli_usage("gen", "bad option");
         }
     }
     if (!*out)

@@ -32,7 +32,8 @@ int tt_cmd_info(int argc, char **argv)
     struct tt_err err = {{0}};
     struct tt_store *st = NULL;
     struct tt_store_totals t;
-    if (tt_store_open(tt_cli_store_dir(dir), TT_STORE_READ, &st, &err) || tt_store_totals(st, &t, &err)) {
+    if (tt_store_open(tt_cli_store_dir(dir), TT_STORE_READ, &st, &err) ||
+        tt_store_totals(st, &t, &err)) {
         tt_store_close(st);
         return tt_cli_fail("info", "%s", err.msg);
     }
@@ -57,8 +58,9 @@ int tt_cmd_info(int argc, char **argv)
     char a[32], b[32], c[32], d[32];
     printf("inputs     %llu\nrecords    %s\nsegments   %llu files, %s bytes\n"
            "roll-ups   %llu files, %s bytes\ncatalog    %s bytes\nper record %.2f bytes\n",
-           (unsigned long long)t.inputs, tt_cli_grouped(t.records, a), (unsigned long long)t.segments,
-           tt_cli_grouped(t.segment_bytes, b), (unsigned long long)t.rollups,
-           tt_cli_grouped(t.rollup_bytes, c), tt_cli_grouped(t.catalog_bytes, d), per);
+           (unsigned long long)t.inputs, tt_cli_grouped(t.records, a),
+           (unsigned long long)t.segments, tt_cli_grouped(t.segment_bytes, b),
+           (unsigned long long)t.rollups, tt_cli_grouped(t.rollup_bytes, c),
+           tt_cli_grouped(t.catalog_bytes, d), per);
     return TT_EXIT_OK;
 }

@@ -51,8 +51,8 @@ static void print_reasons(const uint64_t *refused)
     int first = 1;
     for (int r = TT_DEC_UNKNOWN_LINK; r < TT_DEC__COUNT; r++)
         if (refused[r]) {
-            printf("%s%s %llu", first ? " (" : ", ", tt_decode_reason_name((enum tt_decode_status)r),
-                   (unsigned long long)refused[r]);
+            printf("%s%s %llu", first ? " (" : ", ",
+                   tt_decode_reason_name((enum tt_decode_status)r), (unsigned long long)refused[r]);
             first = 0;
         }
     if (!first)
@@ -62,12 +62,14 @@ static void print_reasons(const uint64_t *refused)
 static void print_summary(const struct tt_ingest_result *t, unsigned files, unsigned skipped)
 {
     char a[32], b[32], c[32], d[32];
-    printf("stored %s packets from %u file%s; malformed %s", tt_cli_grouped(t->stored, a), files - skipped,
-           files - skipped == 1 ? "" : "s", tt_cli_grouped(tt_ingest_malformed(t), b));
+    printf("stored %s packets from %u file%s; malformed %s", tt_cli_grouped(t->stored, a),
+           files - skipped, files - skipped == 1 ? "" : "s",
+           tt_cli_grouped(tt_ingest_malformed(t), b));
     print_reasons(t->refused);
     printf("; unattributed %s; not IP %s; skipped %u already ingested; %.2f s (%s packets/s)\n",
-           tt_cli_grouped(t->unattributed, c), tt_cli_grouped(t->refused[TT_DEC_NOT_IP], d), skipped,
-           t->seconds, tt_cli_grouped(t->seconds > 0 ? (uint64_t)(t->frames / t->seconds) : t->frames, a));
+           tt_cli_grouped(t->unattributed, c), tt_cli_grouped(t->refused[TT_DEC_NOT_IP], d),
+           skipped, t->seconds,
+           tt_cli_grouped(t->seconds > 0 ? (uint64_t)(t->frames / t->seconds) : t->frames, a));
 }
 
 static void json_result(struct tt_json *j, const char *path, const struct tt_ingest_result *r)
@@ -110,26 +112,39 @@ static void add_result(struct tt_ingest_result *t, const struct tt_ingest_result
 static int parse(int argc, char **argv, struct ingest_cli *c)
 {
     static const struct option opts[] = {
-        {"store", required_argument, NULL, 's'}, {"sensors", required_argument, NULL, 'S'},
+        {"store", required_argument, NULL, 's'},  {"sensors", required_argument, NULL, 'S'},
         {"sensor", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 't'},
-        {"quiet", no_argument, NULL, 'q'},       {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, 'q'},        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int ch;
     uint64_t v;
     while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (ch) {
-        case 's': c->store = optarg; break;
-        case 'S': c->sensors_file = optarg; break;
-        case 'n': c->sensor_name = optarg; break;
+        case 's':
+            c->store = optarg;
+            break;
+        case 'S':
+            c->sensors_file = optarg;
+            break;
+        case 'n':
+            c->sensor_name = optarg;
+            break;
         case 't':
             if (tt_cli_number("--threads", optarg, 1, TT_INGEST_THREADS_MAX, &v))
                 return TT_EXIT_USAGE;
             c->threads = (unsigned)v;
             break;
-        case 'q': c->quiet = 1; break;
-        case 'j': c->json = 1; break;
-        case 'h': fputs(USAGE, stdout); return -1;
-        default: return tt_cli_usage("ingest", "bad option");
+        case 'q':
+            c->quiet = 1;
+            break;
+        case 'j':
+            c->json = 1;
+            break;
+        case 'h':
+            fputs(USAGE, stdout);
+            return -1;
+        default:
+            return tt_cli_usage("ingest", "bad option");
         }
     }
     if (optind >= argc)
@@ -142,15 +157,16 @@ static int resolve_sensors(struct tt_store *st, const struct ingest_cli *c, stru
                            uint16_t *fixed)
 {
     struct tt_err err = {{0}};
-    if (c->sensors_file && (tt_sensors_load(c->sensors_file, s, &err) ||
-                            tt_store_put_sensors(st, s, &err)))
+    if (c->sensors_file &&
+        (tt_sensors_load(c->sensors_file, s, &err) || tt_store_put_sensors(st, s, &err)))
         return tt_cli_fail("ingest", "%s", err.msg);
     if (tt_store_sensors(st, s, &err))
         return tt_cli_fail("ingest", "%s", err.msg);
     if (c->sensor_name) {
         const struct tt_sensor *one = tt_sensors_by_name(s, c->sensor_name);
         if (!one)
-            return tt_cli_fail("ingest", "--sensor %s: no such sensor (declare it with --sensors FILE)",
+            return tt_cli_fail("ingest",
+                               "--sensor %s: no such sensor (declare it with --sensors FILE)",
                                c->sensor_name);
         *fixed = one->id;
     } else if (s->n == 0 && !c->quiet && !c->json) {
@@ -160,8 +176,8 @@ static int resolve_sensors(struct tt_store *st, const struct ingest_cli *c, stru
     return TT_EXIT_OK;
 }
 
-static int ingest_all(struct tt_store *st, const struct ingest_cli *c, const struct tt_ingest_opts *o,
-                      int argc, char **argv, struct tt_json *j)
+static int ingest_all(struct tt_store *st, const struct ingest_cli *c,
+                      const struct tt_ingest_opts *o, int argc, char **argv, struct tt_json *j)
 {
     struct tt_ingest_result total;
     memset(&total, 0, sizeof total);
@@ -181,7 +197,8 @@ static int ingest_all(struct tt_store *st, const struct ingest_cli *c, const str
         files++;
         skipped += (unsigned)r.skipped;
         if (r.skipped && !c->quiet && !c->json)
-            fprintf(stderr, "teiten ingest: %s: already ingested (as %s); skipped\n", argv[i], r.skipped_as);
+            fprintf(stderr, "teiten ingest: %s: already ingested (as %s); skipped\n", argv[i],
+                    r.skipped_as);
         if (r.damaged)
             status = tt_cli_fail("ingest", "%s (the packets before it are stored)", r.damage);
         if (!r.skipped)

@@ -10,13 +10,13 @@
 #include "query/period.h"
 
 #define QUERY_OPTIONS                                                                              \
-    "  PERIOD           2021-10-05, 2021-10, 2021Q4, 2021-W40, 2021, @UNIXSECONDS\n"             \
-    "  --from T --to T  a range instead (each end a day, hour, timestamp or period;\n"            \
-    "                   --to includes its whole period); default: the whole store\n"             \
-    "  --sensor NAME    one sensor         --proto tcp|udp|icmp|icmp6|N\n"                        \
-    "  --port N         destination port (ICMP: type)\n"                                          \
-    "  --unattributed   include packets to no sensor's prefix\n"                                  \
-    "  --csv, --json    machine-readable output (default: an aligned table)\n"                    \
+    "  PERIOD           2021-10-05, 2021-10, 2021Q4, 2021-W40, 2021, @UNIXSECONDS\n"               \
+    "  --from T --to T  a range instead (each end a day, hour, timestamp or period;\n"             \
+    "                   --to includes its whole period); default: the whole store\n"               \
+    "  --sensor NAME    one sensor         --proto tcp|udp|icmp|icmp6|N\n"                         \
+    "  --port N         destination port (ICMP: type)\n"                                           \
+    "  --unattributed   include packets to no sensor's prefix\n"                                   \
+    "  --csv, --json    machine-readable output (default: an aligned table)\n"                     \
     "  --store DIR      the store (default $TEITEN_STORE, else ./teiten-store)\n"
 
 static const char STATS_USAGE[] =
@@ -39,7 +39,8 @@ static const char TOP_USAGE[] =
 static const char SERIES_USAGE[] =
     "usage: teiten series [PERIOD] [--step day|hour] [--by total|port|sensor|proto] [OPTIONS]\n\n"
     "Packets and bytes per day or hour, in total or split by destination port,\n"
-    "sensor or protocol. Periods without packets are listed with 0 when --by total.\n\n" QUERY_OPTIONS;
+    "sensor or protocol. Periods without packets are listed with 0 when --by "
+    "total.\n\n" QUERY_OPTIONS;
 
 static void day_label(int64_t day, char buf[16])
 {
@@ -55,10 +56,10 @@ static int print_table(struct tt_table *t, enum tt_out_format fmt)
 
 static struct tt_table *days_table(const struct tt_stats *st)
 {
-    static const char *const names[] = {"day", "packets", "bytes", "uniq_all", "uniq_tcp",
-                                        "uniq_udp", "uniq_icmp"};
+    static const char *const names[] = {"day",      "packets",  "bytes",    "uniq_all",
+                                        "uniq_tcp", "uniq_udp", "uniq_icmp"};
     static const enum tt_col_kind kinds[] = {TT_COL_TEXT, TT_COL_INT, TT_COL_INT, TT_COL_INT,
-                                             TT_COL_INT, TT_COL_INT, TT_COL_INT};
+                                             TT_COL_INT,  TT_COL_INT, TT_COL_INT};
     struct tt_table *t = tt_table_new(7, names, kinds);
     for (size_t i = 0; t && i < st->ndays; i++) {
         const struct tt_day_stats *d = &st->days[i];
@@ -102,11 +103,12 @@ static void stats_header(const struct query_cli *q, const struct tt_stats *st)
     for (int r = TT_DEC_UNKNOWN_LINK; r < TT_DEC__COUNT; r++)
         malformed += st->refused[r];
     uint64_t addrs = query_cli_addresses(q);
-    printf("period %s: %s packets, %s bytes, %s unique sources", label, tt_cli_grouped(st->packets, a),
-           tt_cli_grouped(st->bytes, b), tt_cli_grouped(st->uniq_all, c));
+    printf("period %s: %s packets, %s bytes, %s unique sources", label,
+           tt_cli_grouped(st->packets, a), tt_cli_grouped(st->bytes, b),
+           tt_cli_grouped(st->uniq_all, c));
     if (addrs)
-        printf(", %.2f packets per observed address (%llu addresses)", (double)st->packets / (double)addrs,
-               (unsigned long long)addrs);
+        printf(", %.2f packets per observed address (%llu addresses)",
+               (double)st->packets / (double)addrs, (unsigned long long)addrs);
     printf("\nunattributed %s, not IP %s, malformed %s", tt_cli_grouped(st->unattributed, d),
            tt_cli_grouped(st->refused[TT_DEC_NOT_IP], e), tt_cli_grouped(malformed, a));
     const char *sep = " (";
@@ -125,11 +127,12 @@ static void stats_json(const struct query_cli *q, const struct tt_stats *st)
     tt_period_label(q->filter.from_us, q->filter.to_us, label, sizeof label);
     printf("{\"period\":");
     tt_json_quote(stdout, label);
-    printf(",\"packets\":%llu,\"bytes\":%llu,\"uniq_all\":%llu,\"unattributed\":%llu,\"not_ip\":%llu,"
-           "\"malformed\":{",
-           (unsigned long long)st->packets, (unsigned long long)st->bytes,
-           (unsigned long long)st->uniq_all, (unsigned long long)st->unattributed,
-           (unsigned long long)st->refused[TT_DEC_NOT_IP]);
+    printf(
+        ",\"packets\":%llu,\"bytes\":%llu,\"uniq_all\":%llu,\"unattributed\":%llu,\"not_ip\":%llu,"
+        "\"malformed\":{",
+        (unsigned long long)st->packets, (unsigned long long)st->bytes,
+        (unsigned long long)st->uniq_all, (unsigned long long)st->unattributed,
+        (unsigned long long)st->refused[TT_DEC_NOT_IP]);
     const char *sep = "";
     for (int r = TT_DEC_UNKNOWN_LINK; r < TT_DEC__COUNT; r++)
         if (st->refused[r]) {
@@ -195,9 +198,9 @@ static int top_ports(struct query_cli *q)
         for (size_t i = 0; i < npts; i++)
             total += pts[i].packets;
     free(pts);
-    static const char *const names[] = {"rank", "proto", "port", "packets", "share_pct",
-                                        "per_address", "prev_rank"};
-    static const enum tt_col_kind kinds[] = {TT_COL_INT, TT_COL_TEXT, TT_COL_TEXT, TT_COL_INT,
+    static const char *const names[] = {"rank",      "proto",       "port",     "packets",
+                                        "share_pct", "per_address", "prev_rank"};
+    static const enum tt_col_kind kinds[] = {TT_COL_INT,   TT_COL_TEXT,  TT_COL_TEXT, TT_COL_INT,
                                              TT_COL_FLOAT, TT_COL_FLOAT, TT_COL_TEXT};
     struct tt_table *t = tt_table_new(7, names, kinds);
     uint64_t addrs = query_cli_addresses(q);
@@ -253,7 +256,8 @@ static int top_sources(struct query_cli *q)
     if (tt_query_top_sources(q->store, &q->filter, q->n, q->threads, &rows, &n, &ss, &err))
         return tt_cli_fail("top", "%s", err.msg);
     static const char *const names[] = {"rank", "source", "packets", "ports", "sensors"};
-    static const enum tt_col_kind kinds[] = {TT_COL_INT, TT_COL_TEXT, TT_COL_INT, TT_COL_INT, TT_COL_INT};
+    static const enum tt_col_kind kinds[] = {TT_COL_INT, TT_COL_TEXT, TT_COL_INT, TT_COL_INT,
+                                             TT_COL_INT};
     struct tt_table *t = tt_table_new(5, names, kinds);
     for (size_t i = 0; t && i < n; i++) {
         char src[48];
@@ -304,7 +308,8 @@ static int series_options(struct query_cli *q, enum tt_series_step *step, enum t
             *by = (enum tt_series_by)i;
             return TT_EXIT_OK;
         }
-    return q->by ? tt_cli_usage("series", "--by %s: total, sensor, port or proto", q->by) : TT_EXIT_OK;
+    return q->by ? tt_cli_usage("series", "--by %s: total, sensor, port or proto", q->by)
+                 : TT_EXIT_OK;
 }
 
 static void group_label(const struct query_cli *q, enum tt_series_by by, uint32_t g, char buf[48])
@@ -323,7 +328,8 @@ static void group_label(const struct query_cli *q, enum tt_series_by by, uint32_
 
 /* With --by total, every day or hour of the range gets a row, zeros included. */
 static struct tt_table *series_table(const struct query_cli *q, enum tt_series_step step,
-                                     enum tt_series_by by, const struct tt_series_point *p, size_t n)
+                                     enum tt_series_by by, const struct tt_series_point *p,
+                                     size_t n)
 {
     static const char *const names[] = {"time", "group", "packets", "bytes"};
     static const enum tt_col_kind kinds[] = {TT_COL_TEXT, TT_COL_TEXT, TT_COL_INT, TT_COL_INT};
@@ -331,7 +337,8 @@ static struct tt_table *series_table(const struct query_cli *q, enum tt_series_s
     int64_t unit = step == TT_STEP_HOUR ? 3600000000ll : 86400000000ll;
     int64_t first = q->filter.from_us / unit, last = (q->filter.to_us - 1) / unit;
     size_t i = 0;
-    for (int64_t tm = by == TT_BY_TOTAL ? first : INT64_MIN; t && (by == TT_BY_TOTAL ? tm <= last : i < n);) {
+    for (int64_t tm = by == TT_BY_TOTAL ? first : INT64_MIN;
+         t && (by == TT_BY_TOTAL ? tm <= last : i < n);) {
         int64_t at = by == TT_BY_TOTAL ? tm : p[i].t;
         uint64_t pk = 0, by_ = 0;
         char label[48], when[24];

@@ -23,7 +23,10 @@ struct tt_json *tt_json_new(FILE *out)
     return j;
 }
 
-struct tt_json *tt_json_null(void) { return &null_writer; }
+struct tt_json *tt_json_null(void)
+{
+    return &null_writer;
+}
 
 void tt_json_free(struct tt_json *j)
 {
@@ -87,10 +90,22 @@ static void close_(struct tt_json *j, char c)
         j->depth--;
 }
 
-void tt_json_begin_object(struct tt_json *j, const char *key) { open_(j, key, '{'); }
-void tt_json_end_object(struct tt_json *j) { close_(j, '}'); }
-void tt_json_begin_array(struct tt_json *j, const char *key) { open_(j, key, '['); }
-void tt_json_end_array(struct tt_json *j) { close_(j, ']'); }
+void tt_json_begin_object(struct tt_json *j, const char *key)
+{
+    open_(j, key, '{');
+}
+void tt_json_end_object(struct tt_json *j)
+{
+    close_(j, '}');
+}
+void tt_json_begin_array(struct tt_json *j, const char *key)
+{
+    open_(j, key, '[');
+}
+void tt_json_end_array(struct tt_json *j)
+{
+    close_(j, ']');
+}
 
 void tt_json_key(struct tt_json *j, const char *key)
 {

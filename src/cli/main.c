@@ -24,8 +24,10 @@ static const struct command COMMANDS[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "teiten %s - network telescope (darknet) observation store\n\n"
-                 "usage: teiten COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", TEITEN_VERSION);
+    fprintf(out,
+            "teiten %s - network telescope (darknet) observation store\n\n"
+            "usage: teiten COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+            TEITEN_VERSION);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         fprintf(out, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(out, "\n'teiten COMMAND --help' describes a command; man teiten(1) has it all.\n"
@@ -38,7 +40,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return TT_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return TT_EXIT_OK;
     }

@@ -22,8 +22,8 @@ static int parse_proto(const char *text, int *out)
     static const struct {
         const char *name;
         int num;
-    } names[] = {{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmp6", 58}, {"icmpv6", 58}, {"gre", 47},
-                 {"esp", 50}, {"sctp", 132}};
+    } names[] = {{"tcp", 6},     {"udp", 17}, {"icmp", 1}, {"icmp6", 58},
+                 {"icmpv6", 58}, {"gre", 47}, {"esp", 50}, {"sctp", 132}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(text, names[i].name) == 0) {
             *out = names[i].num;
@@ -42,17 +42,39 @@ static int parse_args(struct query_cli *q, int argc, char **argv, const char *us
     uint64_t v;
     while ((ch = getopt_long(argc, argv, "n:h", OPTS, NULL)) != -1) {
         switch (ch) {
-        case 's': q->store_dir = optarg; break;
-        case 'f': q->from = optarg; break;
-        case 't': q->to = optarg; break;
-        case 'S': q->sensor_name = optarg; break;
-        case 'p': q->proto_name = optarg; break;
-        case 'P': q->port_text = optarg; break;
-        case 'c': q->fmt = TT_OUT_CSV; break;
-        case 'j': q->fmt = TT_OUT_JSON; break;
-        case 'u': q->unattributed = 1; break;
-        case 'T': q->step = optarg; break;
-        case 'b': q->by = optarg; break;
+        case 's':
+            q->store_dir = optarg;
+            break;
+        case 'f':
+            q->from = optarg;
+            break;
+        case 't':
+            q->to = optarg;
+            break;
+        case 'S':
+            q->sensor_name = optarg;
+            break;
+        case 'p':
+            q->proto_name = optarg;
+            break;
+        case 'P':
+            q->port_text = optarg;
+            break;
+        case 'c':
+            q->fmt = TT_OUT_CSV;
+            break;
+        case 'j':
+            q->fmt = TT_OUT_JSON;
+            break;
+        case 'u':
+            q->unattributed = 1;
+            break;
+        case 'T':
+            q->step = optarg;
+            break;
+        case 'b':
+            q->by = optarg;
+            break;
         case 'x':
             if (tt_cli_number("--threads", optarg, 1, 256, &v))
                 return TT_EXIT_USAGE;
@@ -62,8 +84,11 @@ static int parse_args(struct query_cli *q, int argc, char **argv, const char *us
             if (tt_cli_number("-n", optarg, 1, 1000000, &q->n))
                 return TT_EXIT_USAGE;
             break;
-        case 'h': fputs(usage, stdout); return -1;
-        default: return tt_cli_usage(q->cmd, "bad option");
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            return tt_cli_usage(q->cmd, "bad option");
         }
     }
     return TT_EXIT_OK;
@@ -105,7 +130,8 @@ static int resolve_filter(struct query_cli *q)
     if (q->sensor_name) {
         const struct tt_sensor *s = tt_sensors_by_name(q->sensors, q->sensor_name);
         if (!s)
-            return tt_cli_usage(q->cmd, "--sensor %s: the store has no such sensor", q->sensor_name);
+            return tt_cli_usage(q->cmd, "--sensor %s: the store has no such sensor",
+                                q->sensor_name);
         f->sensor = s->id;
     }
     if (q->proto_name && parse_proto(q->proto_name, &f->proto))
@@ -177,12 +203,19 @@ const char *query_cli_sensor_name(const struct query_cli *q, uint16_t id)
 const char *query_cli_proto_name(uint8_t proto, char buf[8])
 {
     switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 1: return "icmp";
-    case 58: return "icmp6";
-    case 47: return "gre";
-    default: snprintf(buf, 8, "%u", proto); return buf;
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 1:
+        return "icmp";
+    case 58:
+        return "icmp6";
+    case 47:
+        return "gre";
+    default:
+        snprintf(buf, 8, "%u", proto);
+        return buf;
     }
 }
 
@@ -191,7 +224,7 @@ const char *query_cli_port_label(uint8_t kind, uint16_t port, char buf[16])
     if (kind == TT_PK_PORT)
         snprintf(buf, 16, "%u", port);
     else if (kind == TT_PK_ICMP)
-        snprintf(buf, 16, "%u/%u", port >> 8, port & 0xff);
+        snprintf(buf, 16, "%u/%u", (unsigned)(port >> 8), (unsigned)(port & 0xff));
     else
         snprintf(buf, 16, "-");
     return buf;

@@ -7,21 +7,21 @@
 #include "store/store.h"
 
 struct query_cli {
-    const char *cmd;            /* for messages */
+    const char *cmd; /* for messages */
     const char *store_dir;
     const char *from, *to, *period;
     const char *sensor_name, *proto_name;
     const char *port_text;
-    uint64_t n;                 /* -n */
+    uint64_t n; /* -n */
     int unattributed;
     enum tt_out_format fmt;
-    const char *step, *by;      /* series */
+    const char *step, *by; /* series */
     unsigned threads;
     /* resolved */
     struct tt_store *store;
     struct tt_sensors *sensors;
     struct tt_filter filter;
-    int ranged;                 /* a range was given */
+    int ranged; /* a range was given */
 };
 
 /* Parses argv (options and at most one PERIOD argument; extra positional

@@ -45,7 +45,10 @@ static inline uint8_t *tt_buf_reserve(struct tt_buf *b, size_t n)
     return b->p + b->len;
 }
 
-static inline int tt_buf_ok(const struct tt_buf *b) { return b->oom ? TT_ENOMEM : TT_OK; }
+static inline int tt_buf_ok(const struct tt_buf *b)
+{
+    return b->oom ? TT_ENOMEM : TT_OK;
+}
 
 static inline void tt_buf_put(struct tt_buf *b, const void *src, size_t n)
 {
@@ -57,7 +60,10 @@ static inline void tt_buf_put(struct tt_buf *b, const void *src, size_t n)
     }
 }
 
-static inline void tt_buf_u8(struct tt_buf *b, uint8_t v) { tt_buf_put(b, &v, 1); }
+static inline void tt_buf_u8(struct tt_buf *b, uint8_t v)
+{
+    tt_buf_put(b, &v, 1);
+}
 
 static inline void tt_buf_le(struct tt_buf *b, uint64_t v, unsigned bytes)
 {
@@ -83,8 +89,14 @@ static inline void tt_buf_varint(struct tt_buf *b, uint64_t v)
     b->len += n;
 }
 
-static inline uint64_t tt_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static inline int64_t tt_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+static inline uint64_t tt_zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0); /* sign fill without >> of a negative */
+}
+static inline int64_t tt_unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
 
 /* Reader over [p, p+len). Any read past the end sets bad and returns 0s. */
 struct tt_rd {
@@ -119,7 +131,10 @@ static inline uint64_t tt_rd_le(struct tt_rd *r, unsigned bytes)
     return v;
 }
 
-static inline uint8_t tt_rd_u8(struct tt_rd *r) { return (uint8_t)tt_rd_le(r, 1); }
+static inline uint8_t tt_rd_u8(struct tt_rd *r)
+{
+    return (uint8_t)tt_rd_le(r, 1);
+}
 
 static inline const uint8_t *tt_rd_bytes(struct tt_rd *r, size_t n)
 {

@@ -7,19 +7,32 @@
 const char *tt_strerror(int code)
 {
     switch (code) {
-    case TT_OK: return "success";
-    case TT_ENOMEM: return "out of memory";
-    case TT_EIO: return "I/O error";
-    case TT_EFORMAT: return "bad format";
-    case TT_ETRUNC: return "truncated";
-    case TT_EINVAL: return "invalid argument";
-    case TT_ENOTFOUND: return "not found";
-    case TT_ECORRUPT: return "corrupt data";
-    case TT_EVERSION: return "unsupported format version";
-    case TT_EDB: return "catalog error";
-    case TT_ELIMIT: return "limit exceeded";
-    case TT_EEXIST: return "already exists";
-    default: return "unknown error";
+    case TT_OK:
+        return "success";
+    case TT_ENOMEM:
+        return "out of memory";
+    case TT_EIO:
+        return "I/O error";
+    case TT_EFORMAT:
+        return "bad format";
+    case TT_ETRUNC:
+        return "truncated";
+    case TT_EINVAL:
+        return "invalid argument";
+    case TT_ENOTFOUND:
+        return "not found";
+    case TT_ECORRUPT:
+        return "corrupt data";
+    case TT_EVERSION:
+        return "unsupported format version";
+    case TT_EDB:
+        return "catalog error";
+    case TT_ELIMIT:
+        return "limit exceeded";
+    case TT_EEXIST:
+        return "already exists";
+    default:
+        return "unknown error";
     }
 }
 

@@ -8,11 +8,11 @@
 
 enum tt_errcode {
     TT_OK = 0,
-    TT_ENOMEM = -1,   /* allocation failed */
-    TT_EIO = -2,      /* read/write/fsync/rename failed */
-    TT_EFORMAT = -3,  /* input is not in the expected format */
-    TT_ETRUNC = -4,   /* input ends inside a structure */
-    TT_EINVAL = -5,   /* bad argument or configuration value */
+    TT_ENOMEM = -1,  /* allocation failed */
+    TT_EIO = -2,     /* read/write/fsync/rename failed */
+    TT_EFORMAT = -3, /* input is not in the expected format */
+    TT_ETRUNC = -4,  /* input ends inside a structure */
+    TT_EINVAL = -5,  /* bad argument or configuration value */
     TT_ENOTFOUND = -6,
     TT_ECORRUPT = -7, /* stored data fails its checksum or bounds */
     TT_EVERSION = -8, /* stored data of an unknown format version */

@@ -23,7 +23,8 @@ int tt_fsync_dir(const char *path, struct tt_err *err)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return tt_err_set(err, TT_EIO, "%s: %s", path, strerror(errno));
-    int rc = fsync(fd) == 0 ? TT_OK : tt_err_set(err, TT_EIO, "%s: fsync: %s", path, strerror(errno));
+    int rc =
+        fsync(fd) == 0 ? TT_OK : tt_err_set(err, TT_EIO, "%s: fsync: %s", path, strerror(errno));
     close(fd);
     return rc;
 }

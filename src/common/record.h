@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 
-#define TT_PAYLOAD_HEAD 16  /* payload bytes kept: DNS header, "HTTP/1.1 200", NTP mode */
-#define TT_MAX_OPTKINDS 12  /* TCP option kinds kept in order (NOPs included) */
-#define TT_SENSOR_NONE 0    /* packet matched no sensor prefix: "unattributed" */
+#define TT_PAYLOAD_HEAD 16 /* payload bytes kept: DNS header, "HTTP/1.1 200", NTP mode */
+#define TT_MAX_OPTKINDS 12 /* TCP option kinds kept in order (NOPs included) */
+#define TT_SENSOR_NONE 0   /* packet matched no sensor prefix: "unattributed" */
 #define TT_SENSOR_MAX 65535
 
 /* What the decoder could read above the IP layer. */
@@ -58,7 +58,7 @@ struct tt_record {
     uint8_t tcp_optlen;    /* TCP option bytes (data offset * 4 - 20) */
     uint8_t n_optkinds;    /* kinds stored in optkinds (<= TT_MAX_OPTKINDS) */
     uint8_t optkinds[TT_MAX_OPTKINDS];
-    uint8_t l4;            /* enum tt_l4state */
+    uint8_t l4;               /* enum tt_l4state */
     uint8_t payload_head_len; /* bytes valid in payload[] (captured, <= TT_PAYLOAD_HEAD) */
     uint8_t payload[TT_PAYLOAD_HEAD];
     /* ICMP/ICMPv6 error messages (dest unreachable, time exceeded, ...):

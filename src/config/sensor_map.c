@@ -49,7 +49,8 @@ int tt_sensor_map_build(const struct tt_sensors *s, struct tt_sensor_map **out)
         for (uint32_t k = 0; k < s->s[i].n_prefixes; k++) {
             const struct tt_prefix *p = &s->s[i].prefixes[k];
             if (p->ipver == 4) {
-                uint32_t span = p->len ? (uint32_t)(((uint64_t)1 << (32 - p->len)) - 1) : UINT32_MAX;
+                uint32_t span =
+                    p->len ? (uint32_t)(((uint64_t)1 << (32 - p->len)) - 1) : UINT32_MAX;
                 m->v4[m->n4++] = (struct range4){p->v4, p->v4 + span, s->s[i].id};
             } else {
                 m->v6[m->n6].p = *p;

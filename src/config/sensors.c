@@ -4,8 +4,8 @@
  * domestic (yes/no), addresses. Strict: unknown keys, bad values, duplicate
  * ids or names and prefixes owned by two sensors are refused with the file
  * and line. */
-#include "common/record.h"
 #include "config/sensors.h"
+#include "common/record.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -69,7 +69,8 @@ void tt_prefix_format(const struct tt_prefix *p, char *buf, size_t size)
 {
     char a[INET6_ADDRSTRLEN] = "?";
     if (p->ipver == 4) {
-        uint8_t b[4] = {(uint8_t)(p->v4 >> 24), (uint8_t)(p->v4 >> 16), (uint8_t)(p->v4 >> 8), (uint8_t)p->v4};
+        uint8_t b[4] = {(uint8_t)(p->v4 >> 24), (uint8_t)(p->v4 >> 16), (uint8_t)(p->v4 >> 8),
+                        (uint8_t)p->v4};
         inet_ntop(AF_INET, b, a, sizeof a);
     } else {
         inet_ntop(AF_INET6, p->v6, a, sizeof a);
@@ -157,12 +158,14 @@ static int set_key(struct tt_sensor *s, const char *key, const char *val, const 
         int rc = tt_prefix_parse(val, &s->prefixes[s->n_prefixes]);
         if (rc)
             return FAIL("%s:%u: prefix '%s': %s", name, line, val,
-                        rc == TT_ELIMIT ? "length beyond the address size"
-                        : rc == TT_EFORMAT ? "host bits set" : "not an address/length");
+                        rc == TT_ELIMIT    ? "length beyond the address size"
+                        : rc == TT_EFORMAT ? "host bits set"
+                                           : "not an address/length");
         s->n_prefixes++;
     } else if (strcmp(key, "country") == 0) {
         if (strlen(val) != 2 || !isupper((unsigned char)val[0]) || !isupper((unsigned char)val[1]))
-            return FAIL("%s:%u: country '%s': expected two capital letters (ISO 3166-1)", name, line, val);
+            return FAIL("%s:%u: country '%s': expected two capital letters (ISO 3166-1)", name,
+                        line, val);
         memcpy(s->country, val, 3);
     } else if (strcmp(key, "region") == 0 || strcmp(key, "network") == 0) {
         char *dst = key[0] == 'r' ? s->region : s->network;
@@ -200,8 +203,8 @@ static int finish(struct tt_sensors *out, int have_id, int have_addresses, const
     for (uint32_t i = 0; i + 1 < out->n; i++) {
         const struct tt_sensor *o = &out->s[i];
         if (o->id == s->id || strcmp(o->name, s->name) == 0)
-            return FAIL("%s:%u: sensor %s (id %u) repeats the id or name of sensor %s (id %u)", name,
-                        line, s->name, s->id, o->name, o->id);
+            return FAIL("%s:%u: sensor %s (id %u) repeats the id or name of sensor %s (id %u)",
+                        name, line, s->name, s->id, o->name, o->id);
         for (uint32_t a = 0; a < o->n_prefixes; a++)
             for (uint32_t b = 0; b < s->n_prefixes; b++)
                 if (overlap(&o->prefixes[a], &s->prefixes[b])) {
@@ -215,7 +218,8 @@ static int finish(struct tt_sensors *out, int have_id, int have_addresses, const
     return TT_OK;
 }
 
-static int section(char *l, struct tt_sensors *out, const char *name, unsigned line, struct tt_err *err)
+static int section(char *l, struct tt_sensors *out, const char *name, unsigned line,
+                   struct tt_err *err)
 {
     size_t n = strlen(l);
     if (l[n - 1] != ']' || strncmp(l, "[sensor ", 8) != 0)
@@ -223,7 +227,8 @@ static int section(char *l, struct tt_sensors *out, const char *name, unsigned l
     l[n - 1] = '\0';
     char *sn = trim(l + 8);
     if (!valid_name(sn))
-        return FAIL("%s:%u: sensor name '%s': use letters, digits, '.', '_' and '-'", name, line, sn);
+        return FAIL("%s:%u: sensor name '%s': use letters, digits, '.', '_' and '-'", name, line,
+                    sn);
     if (out->n == TT_SENSORS_MAX)
         return FAIL("%s:%u: more than %d sensors", name, line, TT_SENSORS_MAX);
     struct tt_sensor *s = &out->s[out->n++];

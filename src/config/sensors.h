@@ -15,20 +15,20 @@
 #define TT_SENSOR_TEXT_MAX 128
 
 struct tt_prefix {
-    uint8_t ipver;        /* 4 or 6 */
-    uint8_t len;          /* prefix length */
-    uint32_t v4;          /* host order, masked */
-    uint8_t v6[16];       /* masked */
+    uint8_t ipver;  /* 4 or 6 */
+    uint8_t len;    /* prefix length */
+    uint32_t v4;    /* host order, masked */
+    uint8_t v6[16]; /* masked */
 };
 
 struct tt_sensor {
-    uint16_t id;                        /* 1..65535, stable: stored in every record */
-    char name[TT_SENSOR_NAME_MAX];      /* unique, [A-Za-z0-9._-] */
-    char country[3];                    /* ISO 3166-1 alpha-2 of the placement, "" if unknown */
-    char region[TT_SENSOR_TEXT_MAX];    /* free text, e.g. "Kanto" */
-    char network[TT_SENSOR_TEXT_MAX];   /* hosting network label */
-    int domestic;                       /* 1 domestic, 0 overseas */
-    uint64_t addresses;                 /* observed addresses, for per-address normalisation */
+    uint16_t id;                      /* 1..65535, stable: stored in every record */
+    char name[TT_SENSOR_NAME_MAX];    /* unique, [A-Za-z0-9._-] */
+    char country[3];                  /* ISO 3166-1 alpha-2 of the placement, "" if unknown */
+    char region[TT_SENSOR_TEXT_MAX];  /* free text, e.g. "Kanto" */
+    char network[TT_SENSOR_TEXT_MAX]; /* hosting network label */
+    int domestic;                     /* 1 domestic, 0 overseas */
+    uint64_t addresses;               /* observed addresses, for per-address normalisation */
     uint32_t n_prefixes;
     struct tt_prefix prefixes[TT_SENSOR_PREFIXES_MAX];
 };

@@ -12,7 +12,10 @@
 #define MAX_VLAN_TAGS 8
 #define MAX_V6_EXT 16
 
-static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 static inline uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -24,19 +27,37 @@ static inline uint32_t le32(const uint8_t *p)
 
 const char *tt_decode_reason_name(enum tt_decode_status s)
 {
-    static const char *const names[TT_DEC__COUNT] = {
-        "ok", "not-ip", "unknown-link", "truncated-link", "truncated-ip", "bad-version", "bad-ihl",
-        "truncated-ip-options", "bad-total-length", "truncated-ipv6-ext", "bad-ipv6-ext",
-        "truncated-tcp", "bad-tcp-data-offset", "truncated-udp", "bad-udp-length",
-        "truncated-icmp", "bad-fragment"};
+    static const char *const names[TT_DEC__COUNT] = {"ok",
+                                                     "not-ip",
+                                                     "unknown-link",
+                                                     "truncated-link",
+                                                     "truncated-ip",
+                                                     "bad-version",
+                                                     "bad-ihl",
+                                                     "truncated-ip-options",
+                                                     "bad-total-length",
+                                                     "truncated-ipv6-ext",
+                                                     "bad-ipv6-ext",
+                                                     "truncated-tcp",
+                                                     "bad-tcp-data-offset",
+                                                     "truncated-udp",
+                                                     "bad-udp-length",
+                                                     "truncated-icmp",
+                                                     "bad-fragment"};
     return (unsigned)s < TT_DEC__COUNT ? names[s] : "unknown";
 }
 
 int tt_decode_linktype_known(int linktype)
 {
     switch (linktype) {
-    case TT_LINK_NULL: case TT_LINK_ETHERNET: case TT_LINK_RAW: case TT_LINK_LOOP:
-    case TT_LINK_SLL: case TT_LINK_IPV4: case TT_LINK_IPV6: case TT_LINK_SLL2:
+    case TT_LINK_NULL:
+    case TT_LINK_ETHERNET:
+    case TT_LINK_RAW:
+    case TT_LINK_LOOP:
+    case TT_LINK_SLL:
+    case TT_LINK_IPV4:
+    case TT_LINK_IPV6:
+    case TT_LINK_SLL2:
         return 1;
     default:
         return 0;
@@ -142,7 +163,8 @@ static void tcp_options(struct tt_record *r, const uint8_t *o, uint32_t len)
 
 /* p: cap captured bytes of a transport header whose IP payload claims
  * `claimed` bytes. */
-static enum tt_decode_status tcp(struct tt_record *r, const uint8_t *p, uint32_t cap, uint32_t claimed)
+static enum tt_decode_status tcp(struct tt_record *r, const uint8_t *p, uint32_t cap,
+                                 uint32_t claimed)
 {
     uint32_t avail = cap < claimed ? cap : claimed;
     if (avail < 20)
@@ -167,7 +189,8 @@ static enum tt_decode_status tcp(struct tt_record *r, const uint8_t *p, uint32_t
 
 /* A first fragment (MF set) carries only part of the datagram its UDP
  * length describes, so only there may that length exceed the IP payload. */
-static enum tt_decode_status udp(struct tt_record *r, const uint8_t *p, uint32_t cap, uint32_t claimed)
+static enum tt_decode_status udp(struct tt_record *r, const uint8_t *p, uint32_t cap,
+                                 uint32_t claimed)
 {
     int first_fragment = (r->frag & TT_FRAG_MF) != 0;
     if (claimed < 8)
@@ -192,7 +215,8 @@ static int icmp_is_error(uint8_t proto, uint8_t type)
     return type >= 1 && type <= 4;
 }
 
-static enum tt_decode_status icmp(struct tt_record *r, const uint8_t *p, uint32_t cap, uint32_t claimed)
+static enum tt_decode_status icmp(struct tt_record *r, const uint8_t *p, uint32_t cap,
+                                  uint32_t claimed)
 {
     if (cap < 8 || claimed < 8)
         return TT_DEC_TRUNC_ICMP;
@@ -237,10 +261,13 @@ static enum tt_decode_status transport(struct tt_record *r, const uint8_t *p, ui
                                        uint32_t claimed)
 {
     switch (r->proto) {
-    case 6: return tcp(r, p, cap, claimed);
-    case 17: return udp(r, p, cap, claimed);
+    case 6:
+        return tcp(r, p, cap, claimed);
+    case 17:
+        return udp(r, p, cap, claimed);
     case 1:
-    case 58: return icmp(r, p, cap, claimed);
+    case 58:
+        return icmp(r, p, cap, claimed);
     default:
         r->l4 = TT_L4_NONE;
         payload(r, p, cap, claimed);
@@ -249,7 +276,8 @@ static enum tt_decode_status transport(struct tt_record *r, const uint8_t *p, ui
 }
 
 /* p: cap captured bytes from the IPv4 header; wire: bytes on the wire from it. */
-static enum tt_decode_status ipv4(struct tt_record *r, const uint8_t *p, uint32_t cap, uint32_t wire)
+static enum tt_decode_status ipv4(struct tt_record *r, const uint8_t *p, uint32_t cap,
+                                  uint32_t wire)
 {
     if (cap < 20)
         return TT_DEC_TRUNC_IP;
@@ -286,10 +314,12 @@ static enum tt_decode_status ipv4(struct tt_record *r, const uint8_t *p, uint32_
 
 static int v6_ext(uint8_t nh)
 {
-    return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51 || nh == 135 || nh == 139 || nh == 140;
+    return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51 || nh == 135 || nh == 139 ||
+           nh == 140;
 }
 
-static enum tt_decode_status ipv6(struct tt_record *r, const uint8_t *p, uint32_t cap, uint32_t wire)
+static enum tt_decode_status ipv6(struct tt_record *r, const uint8_t *p, uint32_t cap,
+                                  uint32_t wire)
 {
     if (cap < 40)
         return TT_DEC_TRUNC_IP;
@@ -312,7 +342,9 @@ static enum tt_decode_status ipv6(struct tt_record *r, const uint8_t *p, uint32_
             return TT_DEC_BAD_IPV6_EXT;
         if (off + 8 > ipcap)
             return TT_DEC_TRUNC_IPV6_EXT;
-        uint32_t len = nh == 44 ? 8 : nh == 51 ? ((uint32_t)p[off + 1] + 2) * 4 : ((uint32_t)p[off + 1] + 1) * 8;
+        uint32_t len = nh == 44   ? 8
+                       : nh == 51 ? ((uint32_t)p[off + 1] + 2) * 4
+                                  : ((uint32_t)p[off + 1] + 1) * 8;
         if (off + len > end)
             return TT_DEC_BAD_IPV6_EXT;
         if (nh == 44) {

@@ -10,14 +10,14 @@
 
 /* pcap LINKTYPE_* values this decoder understands. */
 enum tt_linktype {
-    TT_LINK_NULL = 0,       /* BSD loopback: 4-byte AF in host order of the writer */
-    TT_LINK_ETHERNET = 1,   /* with 802.1Q / 802.1ad (QinQ) tags */
-    TT_LINK_RAW = 101,      /* raw IPv4 or IPv6 */
-    TT_LINK_LOOP = 108,     /* OpenBSD loopback: 4-byte AF, network order */
-    TT_LINK_SLL = 113,      /* Linux cooked v1 */
+    TT_LINK_NULL = 0,     /* BSD loopback: 4-byte AF in host order of the writer */
+    TT_LINK_ETHERNET = 1, /* with 802.1Q / 802.1ad (QinQ) tags */
+    TT_LINK_RAW = 101,    /* raw IPv4 or IPv6 */
+    TT_LINK_LOOP = 108,   /* OpenBSD loopback: 4-byte AF, network order */
+    TT_LINK_SLL = 113,    /* Linux cooked v1 */
     TT_LINK_IPV4 = 228,
     TT_LINK_IPV6 = 229,
-    TT_LINK_SLL2 = 276,     /* Linux cooked v2 */
+    TT_LINK_SLL2 = 276, /* Linux cooked v2 */
 };
 
 /* Outcome of decoding one frame. OK and NOT_IP are not damage; everything
@@ -26,22 +26,22 @@ enum tt_linktype {
  * impossible. Keep tt_decode_reason_name() and docs/record.md in step. */
 enum tt_decode_status {
     TT_DEC_OK = 0,
-    TT_DEC_NOT_IP,          /* ARP, LLDP, ...: not an IP packet, not damage */
-    TT_DEC_UNKNOWN_LINK,    /* link type this decoder does not know */
-    TT_DEC_TRUNC_LINK,      /* frame shorter than its link header / VLAN tags */
-    TT_DEC_TRUNC_IP,        /* shorter than the fixed IPv4/IPv6 header */
-    TT_DEC_BAD_VERSION,     /* IP version nibble not 4/6 (or not matching link) */
-    TT_DEC_BAD_IHL,         /* IPv4 IHL < 5 */
-    TT_DEC_TRUNC_IP_OPTS,   /* IPv4 options extend beyond the capture */
-    TT_DEC_BAD_TOTLEN,      /* IP length < header, or more than the frame holds */
-    TT_DEC_TRUNC_IPV6_EXT,  /* IPv6 extension header chain cut off */
-    TT_DEC_BAD_IPV6_EXT,    /* extension header length beyond the payload */
+    TT_DEC_NOT_IP,         /* ARP, LLDP, ...: not an IP packet, not damage */
+    TT_DEC_UNKNOWN_LINK,   /* link type this decoder does not know */
+    TT_DEC_TRUNC_LINK,     /* frame shorter than its link header / VLAN tags */
+    TT_DEC_TRUNC_IP,       /* shorter than the fixed IPv4/IPv6 header */
+    TT_DEC_BAD_VERSION,    /* IP version nibble not 4/6 (or not matching link) */
+    TT_DEC_BAD_IHL,        /* IPv4 IHL < 5 */
+    TT_DEC_TRUNC_IP_OPTS,  /* IPv4 options extend beyond the capture */
+    TT_DEC_BAD_TOTLEN,     /* IP length < header, or more than the frame holds */
+    TT_DEC_TRUNC_IPV6_EXT, /* IPv6 extension header chain cut off */
+    TT_DEC_BAD_IPV6_EXT,   /* extension header length beyond the payload */
     TT_DEC_TRUNC_TCP,
-    TT_DEC_BAD_TCP_DOFF,    /* data offset < 5 or beyond the IP payload */
+    TT_DEC_BAD_TCP_DOFF, /* data offset < 5 or beyond the IP payload */
     TT_DEC_TRUNC_UDP,
-    TT_DEC_BAD_UDP_LEN,     /* UDP length < 8 or beyond the IP payload */
+    TT_DEC_BAD_UDP_LEN, /* UDP length < 8 or beyond the IP payload */
     TT_DEC_TRUNC_ICMP,
-    TT_DEC_BAD_FRAG,        /* fragment offset + length beyond 65535 */
+    TT_DEC_BAD_FRAG, /* fragment offset + length beyond 65535 */
     TT_DEC__COUNT
 };
 

@@ -10,12 +10,12 @@
 #define FRAME_MAX (14 + 60 + 60 + GEN_PAYLOAD_MAX)
 #define US_DAY 86400000000ull
 
-static const char *const SENSOR_NAMES[8] = {"tokyo-1", "osaka-1", "fukuoka-1", "sapporo-1",
+static const char *const SENSOR_NAMES[8] = {"tokyo-1",    "osaka-1",    "fukuoka-1",  "sapporo-1",
                                             "cloud-us-1", "cloud-eu-1", "cloud-sg-1", "nagoya-1"};
 static const char SENSOR_CC[8][3] = {"JP", "JP", "JP", "JP", "US", "DE", "SG", "JP"};
-static const uint16_t COMMON_PORTS[] = {22, 80, 443, 8080, 3389, 445, 1433, 3306, 6379, 8728, 5900,
-                                        25, 21, 110, 143, 8443, 8888, 9200, 27017, 5432, 2375, 81,
-                                        7547, 9000, 5555, 8081, 111, 135, 139, 1723, 993, 995};
+static const uint16_t COMMON_PORTS[] = {
+    22,   80,   443,   8080, 3389, 445, 1433, 3306, 6379, 8728, 5900, 25,  21,  110,  143, 8443,
+    8888, 9200, 27017, 5432, 2375, 81,  7547, 9000, 5555, 8081, 111,  135, 139, 1723, 993, 995};
 #define NCOMMON (sizeof COMMON_PORTS / sizeof COMMON_PORTS[0])
 
 void gen_rng_seed(struct gen_rng *r, uint64_t seed)
@@ -28,7 +28,10 @@ void gen_rng_seed(struct gen_rng *r, uint64_t seed)
     }
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t gen_rng_next(struct gen_rng *r)
 {
@@ -80,12 +83,15 @@ static void make_sensors(struct gen *g)
         tt_strlcpy(x->name, SENSOR_NAMES[i], sizeof x->name);
         memcpy(x->country, SENSOR_CC[i], 3);
         tt_strlcpy(x->region, i < 4 || i == 7 ? "Japan" : "overseas", sizeof x->region);
-        tt_strlcpy(x->network, i >= 4 && i < 7 ? "cloud provider" : "research network", sizeof x->network);
+        tt_strlcpy(x->network, i >= 4 && i < 7 ? "cloud provider" : "research network",
+                   sizeof x->network);
         x->domestic = SENSOR_CC[i][0] == 'J';
         x->addresses = 1024;
         x->n_prefixes = 2;
-        x->prefixes[0] = (struct tt_prefix){.ipver = 4, .len = 22, .v4 = 0xC6120000u + (i * 4u << 8)};
-        x->prefixes[1] = (struct tt_prefix){.ipver = 6, .len = 48, .v6 = {0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i + 1)}};
+        x->prefixes[0] =
+            (struct tt_prefix){.ipver = 4, .len = 22, .v4 = 0xC6120000u + (i * 4u << 8)};
+        x->prefixes[1] = (struct tt_prefix){
+            .ipver = 6, .len = 48, .v6 = {0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i + 1)}};
     }
 }
 
@@ -94,8 +100,8 @@ static uint32_t public_addr(struct gen_rng *r)
     for (;;) {
         uint32_t a = (uint32_t)gen_rng_next(r);
         uint8_t o = (uint8_t)(a >> 24);
-        if (o != 0 && o != 10 && o != 127 && o < 224 && (a >> 17) != (0xC612u >> 1) && (a >> 16) != 0xC0A8 &&
-            (a >> 20) != 0xAC1)
+        if (o != 0 && o != 10 && o != 127 && o < 224 && (a >> 17) != (0xC612u >> 1) &&
+            (a >> 16) != 0xC0A8 && (a >> 20) != 0xAC1)
             return a;
     }
 }
@@ -103,10 +109,10 @@ static uint32_t public_addr(struct gen_rng *r)
 /* Tool mix by host count; packet shares follow from the weights below. */
 static uint8_t pick_tool(struct gen_rng *r)
 {
-    static const uint8_t table[100] = {
-        [0 ... 49] = TOOL_MIRAI,        [50 ... 59] = TOOL_MASSCAN, [60 ... 66] = TOOL_ZMAP,
-        [67 ... 78] = TOOL_STACK,       [79 ... 86] = TOOL_UDP,     [87 ... 94] = TOOL_BACKSCATTER,
-        [95 ... 98] = TOOL_PING,        [99] = TOOL_V6};
+    static const uint8_t table[100] = {[0 ... 49] = TOOL_MIRAI, [50 ... 59] = TOOL_MASSCAN,
+                                       [60 ... 66] = TOOL_ZMAP, [67 ... 78] = TOOL_STACK,
+                                       [79 ... 86] = TOOL_UDP,  [87 ... 94] = TOOL_BACKSCATTER,
+                                       [95 ... 98] = TOOL_PING, [99] = TOOL_V6};
     return table[gen_below(r, 100)];
 }
 
@@ -129,7 +135,8 @@ static int make_hosts(struct gen *g)
         h->ipid = (uint16_t)gen_rng_next(&g->rng);
         static const uint8_t initial_ttl[] = {64, 128, 255};
         uint8_t init = h->tool == TOOL_MASSCAN || h->tool == TOOL_ZMAP ? 255
-                     : h->tool == TOOL_MIRAI ? 64 : initial_ttl[gen_below(&g->rng, 3)];
+                       : h->tool == TOOL_MIRAI                         ? 64
+                                               : initial_ttl[gen_below(&g->rng, 3)];
         h->ttl = (uint8_t)(init - 5 - gen_below(&g->rng, 20));
         h->port = COMMON_PORTS[gen_below(&g->rng, NCOMMON)];
         uint32_t len = 1 + gen_below(&g->rng, days < 30 ? days : 30);
@@ -188,11 +195,14 @@ static struct gen_host *pick_host(struct gen *g)
     return &g->hosts[g->active[lo]];
 }
 
-static const uint8_t DNS_QUERY[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w',
-                                    7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+static const uint8_t DNS_QUERY[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0,   0,   0,   0,   0,
+                                    0,    3,    'w',  'w',  'w',  7,    'e', 'x', 'a', 'm', 'p',
+                                    'l',  'e',  3,    'c',  'o',  'm',  0,   0,   1,   0,   1};
 static const uint8_t NTP_MONLIST[] = {0x17, 0x00, 0x03, 0x2a, 0, 0, 0, 0};
-static const uint8_t SSDP[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n";
-static const uint8_t SIP[] = "OPTIONS sip:100@198.18.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060\r\n\r\n";
+static const uint8_t SSDP[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "
+                              "\"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n";
+static const uint8_t SIP[] =
+    "OPTIONS sip:100@198.18.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060\r\n\r\n";
 static const uint8_t MEMCACHED[] = {0, 1, 0, 0, 0, 1, 0, 0, 's', 't', 'a', 't', 's', '\r', '\n'};
 static uint8_t ZEROS[GEN_PAYLOAD_MAX];
 
@@ -231,8 +241,8 @@ static void udp_probe(struct gen *g, struct gen_pkt *k)
         uint16_t port;
         const uint8_t *p;
         uint16_t len;
-    } probes[] = {{53, DNS_QUERY, sizeof DNS_QUERY}, {123, NTP_MONLIST, sizeof NTP_MONLIST},
-                  {1900, SSDP, sizeof SSDP - 1},      {5060, SIP, sizeof SIP - 1},
+    } probes[] = {{53, DNS_QUERY, sizeof DNS_QUERY},    {123, NTP_MONLIST, sizeof NTP_MONLIST},
+                  {1900, SSDP, sizeof SSDP - 1},        {5060, SIP, sizeof SIP - 1},
                   {11211, MEMCACHED, sizeof MEMCACHED}, {161, ZEROS, 40}};
     unsigned i = gen_below(&g->rng, 6);
     k->proto = 17;
@@ -295,8 +305,9 @@ static void tool_packet(struct gen *g, struct gen_host *h, struct gen_pkt *k, in
         break;
     case TOOL_STACK:
     case TOOL_SURVEY:
-        k->dport = h->tool == TOOL_SURVEY ? COMMON_PORTS[gen_below(r, NCOMMON)] + (uint16_t)(gen_below(r, 2) * 10000)
-                                          : COMMON_PORTS[(h->port + gen_below(r, 2)) % NCOMMON];
+        k->dport = h->tool == TOOL_SURVEY
+                       ? COMMON_PORTS[gen_below(r, NCOMMON)] + (uint16_t)(gen_below(r, 2) * 10000)
+                       : COMMON_PORTS[(h->port + gen_below(r, 2)) % NCOMMON];
         k->win = h->tool == TOOL_SURVEY ? 29200 : 64240;
         k->ip_id = h->ipid++;
         k->optlen = 20;
@@ -331,8 +342,8 @@ static uint16_t fact_port(const struct gen_pkt *k, uint8_t *kind)
     return k->dport;
 }
 
-static int record_stored(struct gen *g, struct gen_host *h, const struct gen_pkt *k, uint16_t sensor,
-                         uint64_t ts, unsigned frame_len, size_t host_index)
+static int record_stored(struct gen *g, struct gen_host *h, const struct gen_pkt *k,
+                         uint16_t sensor, uint64_t ts, unsigned frame_len, size_t host_index)
 {
     struct gen_fact f;
     memset(&f, 0, sizeof f);
@@ -352,8 +363,9 @@ static int record_stored(struct gen *g, struct gen_host *h, const struct gen_pkt
  * captured length equals the wire length. */
 static unsigned malformed(struct gen *g, uint8_t *f, uint32_t dst, const char **reason)
 {
-    static const char *const reasons[] = {"bad-ihl", "bad-total-length", "bad-tcp-data-offset",
-                                          "bad-udp-length", "truncated-ip", "bad-version"};
+    static const char *const reasons[] = {
+        "bad-ihl",        "bad-total-length", "bad-tcp-data-offset",
+        "bad-udp-length", "truncated-ip",     "bad-version"};
     unsigned which = gen_below(&g->rng, 6);
     struct gen_pkt k;
     memset(&k, 0, sizeof k);
@@ -367,20 +379,34 @@ static unsigned malformed(struct gen *g, uint8_t *f, uint32_t dst, const char **
     uint8_t *ip = f + 14;
     *reason = reasons[which];
     switch (which) {
-    case 0: ip[0] = 0x44; break;                            /* IHL 4 */
-    case 1: ip[2] = 0x03; ip[3] = 0xe8; break;              /* total length 1000 > frame */
-    case 2: ip[20 + 12] = 0x30; break;                      /* data offset 3 */
-    case 3: ip[20 + 4] = 0; ip[20 + 5] = 4; break;          /* UDP length 4 */
-    case 4: len = 14 + 10; break;                           /* 10 bytes of IPv4 header */
-    default: ip[0] = 0x55; break;                           /* version 5 */
+    case 0:
+        ip[0] = 0x44;
+        break; /* IHL 4 */
+    case 1:
+        ip[2] = 0x03;
+        ip[3] = 0xe8;
+        break; /* total length 1000 > frame */
+    case 2:
+        ip[20 + 12] = 0x30;
+        break; /* data offset 3 */
+    case 3:
+        ip[20 + 4] = 0;
+        ip[20 + 5] = 4;
+        break; /* UDP length 4 */
+    case 4:
+        len = 14 + 10;
+        break; /* 10 bytes of IPv4 header */
+    default:
+        ip[0] = 0x55;
+        break; /* version 5 */
     }
     return len;
 }
 
 static unsigned arp(uint8_t *f, uint32_t dst)
 {
-    static const uint8_t head[22] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 9, 0x08, 0x06,
-                                     0, 1, 0x08, 0, 6, 4, 0, 1};
+    static const uint8_t head[22] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0,
+                                     9,    0x08, 0x06, 0,    1,    0x08, 0,    6, 4, 0, 1};
     memset(f, 0, 60);
     memcpy(f, head, 22);
     f[38] = (uint8_t)(dst >> 24);
@@ -395,7 +421,8 @@ static uint32_t pick_sensor(struct gen *g)
 {
     for (;;) {
         uint32_t s = gen_below(&g->rng, g->o->sensors);
-        if (!(g->outage && s == g->outage_sensor && g->day >= g->outage_first && g->day < g->outage_first + 2))
+        if (!(g->outage && s == g->outage_sensor && g->day >= g->outage_first &&
+              g->day < g->outage_first + 2))
             return s;
     }
 }
@@ -551,8 +578,8 @@ static uint64_t day_budget(struct gen *g)
 
 static int run_days(struct gen *g, FILE *out)
 {
-    static const uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-                                       0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    static const uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
+                                       0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
     if (fwrite(header, sizeof header, 1, out) != 1)
         return TT_EIO;
     for (g->day = 0; g->day < g->o->days; g->day++) {

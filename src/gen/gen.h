@@ -9,14 +9,14 @@
 #include "common/err.h"
 
 struct tt_gen_opts {
-    uint64_t seed;          /* same seed + options => byte-identical output */
-    uint64_t packets;       /* approximate number of frames to write */
-    uint32_t days;          /* days covered, >= 1 */
-    int64_t start_day;      /* first day, as days since 1970-01-01 (UTC) */
-    uint32_t sensors;       /* number of sensors, 1..8 */
-    const char *pcap_path;      /* capture to write (classic pcap, Ethernet) */
-    const char *expected_path;  /* expected counts (docs/generator.md format) */
-    const char *sensors_path;   /* sensors file describing the generated sensors */
+    uint64_t seed;             /* same seed + options => byte-identical output */
+    uint64_t packets;          /* approximate number of frames to write */
+    uint32_t days;             /* days covered, >= 1 */
+    int64_t start_day;         /* first day, as days since 1970-01-01 (UTC) */
+    uint32_t sensors;          /* number of sensors, 1..8 */
+    const char *pcap_path;     /* capture to write (classic pcap, Ethernet) */
+    const char *expected_path; /* expected counts (docs/generator.md format) */
+    const char *sensors_path;  /* sensors file describing the generated sensors */
 };
 
 /* Fills opts with the documented defaults (seed 1, 1,000,000 packets, 92

@@ -8,8 +8,8 @@
 #include "gen/gen_int.h"
 #include "query/period.h"
 
-static const char *const REASONS[] = {"bad-ihl", "bad-total-length", "bad-tcp-data-offset",
-                                      "bad-udp-length", "truncated-ip", "bad-version"};
+static const char *const REASONS[] = {"bad-ihl",        "bad-total-length", "bad-tcp-data-offset",
+                                      "bad-udp-length", "truncated-ip",     "bad-version"};
 #define NREASONS (sizeof REASONS / sizeof REASONS[0])
 
 struct day_tot {
@@ -102,7 +102,10 @@ void gen_ledger_note(struct gen_ledger *l, int ipv6, int fragment)
     l->fragments += fragment != 0;
 }
 
-void gen_ledger_frames(struct gen_ledger *l, uint64_t frames) { l->frames += frames; }
+void gen_ledger_frames(struct gen_ledger *l, uint64_t frames)
+{
+    l->frames += frames;
+}
 
 void gen_ledger_outage(struct gen_ledger *l, uint32_t sensor, uint32_t day)
 {
@@ -174,10 +177,11 @@ static void write_ports(FILE *f, struct gen_ledger *l, int64_t start)
         uint8_t proto = (uint8_t)(k >> 24), kind = (uint8_t)(k >> 16);
         uint16_t port = (uint16_t)k;
         if (kind == 0)
-            fprintf(f, "port %s %u packets %llu\n", proto_word(proto, kind), port, (unsigned long long)s->packets);
-        else if (kind == 1)
-            fprintf(f, "%s %u %u packets %llu\n", proto_word(proto, kind), port >> 8, port & 255,
+            fprintf(f, "port %s %u packets %llu\n", proto_word(proto, kind), port,
                     (unsigned long long)s->packets);
+        else if (kind == 1)
+            fprintf(f, "%s %u %u packets %llu\n", proto_word(proto, kind), (unsigned)(port >> 8),
+                    (unsigned)(port & 255), (unsigned long long)s->packets);
     }
     for (size_t i = 0; i < l->port_day.cap; i++) {
         const struct agg_slot *s = &l->port_day.slots[i];
@@ -188,8 +192,8 @@ static void write_ports(FILE *f, struct gen_ledger *l, int64_t start)
             continue;
         char d[16];
         tt_day_format(start + (int64_t)day, d);
-        fprintf(f, "port %s %u day %s packets %llu\n", proto_word((uint8_t)(k >> 24), 0), (unsigned)(k & 0xffff),
-                d, (unsigned long long)s->packets);
+        fprintf(f, "port %s %u day %s packets %llu\n", proto_word((uint8_t)(k >> 24), 0),
+                (unsigned)(k & 0xffff), d, (unsigned long long)s->packets);
     }
 }
 
@@ -223,11 +227,14 @@ int gen_ledger_write(struct gen_ledger *l, const struct tt_gen_opts *o, const st
     FILE *f = fopen(o->expected_path, "w");
     if (!f)
         return tt_err_set(err, TT_EIO, "%s: cannot write", o->expected_path);
-    fprintf(f, "# teiten gen expected counts (docs/generator.md)\nseed %llu\nframes %llu\nstored %llu\n"
-               "unattributed %llu\nnot_ip %llu\nipv6 %llu\nfragments %llu\nbytes %llu\n",
-            (unsigned long long)o->seed, (unsigned long long)l->frames, (unsigned long long)l->stored,
-            (unsigned long long)l->unattributed, (unsigned long long)l->not_ip,
-            (unsigned long long)l->ipv6, (unsigned long long)l->fragments, (unsigned long long)l->bytes);
+    fprintf(
+        f,
+        "# teiten gen expected counts (docs/generator.md)\nseed %llu\nframes %llu\nstored %llu\n"
+        "unattributed %llu\nnot_ip %llu\nipv6 %llu\nfragments %llu\nbytes %llu\n",
+        (unsigned long long)o->seed, (unsigned long long)l->frames, (unsigned long long)l->stored,
+        (unsigned long long)l->unattributed, (unsigned long long)l->not_ip,
+        (unsigned long long)l->ipv6, (unsigned long long)l->fragments,
+        (unsigned long long)l->bytes);
     for (size_t i = 0; i < NREASONS; i++)
         fprintf(f, "malformed %s %llu\n", REASONS[i], (unsigned long long)l->malformed[i]);
     char d[16], h[16];

@@ -75,11 +75,15 @@ unsigned gen_l4_len(const struct gen_pkt *k)
     if (k->fragment)
         return 0;
     switch (k->proto) {
-    case 6: return 20 + k->optlen;
-    case 17: return 8;
+    case 6:
+        return 20 + k->optlen;
+    case 17:
+        return 8;
     case 1:
-    case 58: return 8 + k->inner_len;
-    default: return 0;
+    case 58:
+        return 8 + k->inner_len;
+    default:
+        return 0;
     }
 }
 
@@ -91,7 +95,7 @@ static void tcp_options(uint8_t *o, const struct gen_pkt *k)
         put16(o + 2, 1460);
     } else if (k->optlen == 20) { /* Linux: MSS, SACK permitted, timestamps, NOP, window scale */
         static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
-                                               0, 0, 0, 0, 0, 0, 1, 3, 3, 7};
+                                               0, 0, 0,    0,    0, 0, 1, 3,  3, 7};
         memcpy(o, linux_opts, 20);
         put32(o + 8, k->seq ^ 0x5a5a5a5au); /* TSval */
     }

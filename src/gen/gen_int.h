@@ -22,12 +22,20 @@ static inline uint32_t gen_below(struct gen_rng *r, uint32_t n)
 }
 
 enum gen_tool {
-    TOOL_MIRAI, TOOL_MASSCAN, TOOL_ZMAP, TOOL_STACK, TOOL_SURVEY, TOOL_UDP, TOOL_BACKSCATTER,
-    TOOL_PING, TOOL_V6, TOOL__COUNT
+    TOOL_MIRAI,
+    TOOL_MASSCAN,
+    TOOL_ZMAP,
+    TOOL_STACK,
+    TOOL_SURVEY,
+    TOOL_UDP,
+    TOOL_BACKSCATTER,
+    TOOL_PING,
+    TOOL_V6,
+    TOOL__COUNT
 };
 
 struct gen_host {
-    uint32_t addr;       /* IPv4 source; IPv6 hosts use 2001:db8:ffff::/48 + index */
+    uint32_t addr; /* IPv4 source; IPv6 hosts use 2001:db8:ffff::/48 + index */
     uint8_t tool, ttl;
     uint16_t sport, win, ipid, port;
     uint32_t first_day, last_day; /* active days, relative to the start */
@@ -37,7 +45,7 @@ struct gen_host {
 /* One stored (or refused) frame of the day being generated. */
 struct gen_frame {
     uint64_t ts_us;
-    uint32_t off;   /* into the day's byte buffer */
+    uint32_t off; /* into the day's byte buffer */
     uint16_t len;
 };
 
@@ -50,7 +58,7 @@ struct gen_fact {
     uint8_t proto, kind;   /* kind 0 port, 1 icmp, 2 none */
     uint8_t hour, cls;     /* cls: 0 tcp 1 udp 2 icmp 3 other */
     uint16_t ip_len;
-    uint64_t src;          /* IPv4 address, or 2^32 + IPv6 host index */
+    uint64_t src; /* IPv4 address, or 2^32 + IPv6 host index */
 };
 
 struct gen_ledger;

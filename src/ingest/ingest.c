@@ -137,7 +137,8 @@ static int pump(struct pipeline *p, struct tt_reader *rd, const char *path,
                 return tt_err_set(err, p->workers[i].rc, "%s", p->workers[i].err.msg);
         double t = now_seconds();
         if (o->progress && t >= next_progress) {
-            struct tt_ingest_progress pr = {path, frames, tt_reader_pos(rd), tt_reader_size(rd), t - t0};
+            struct tt_ingest_progress pr = {path, frames, tt_reader_pos(rd), tt_reader_size(rd),
+                                            t - t0};
             o->progress(o->progress_ctx, &pr);
             next_progress = t + 0.25;
         }
@@ -163,8 +164,8 @@ static void merge_counts(struct pipeline *p, struct tt_ingest_result *res)
         res->first_ts = 0;
 }
 
-static int start(struct pipeline *p, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
-                 struct tt_store_txn *txn, struct worker_arg *args)
+static int start(struct pipeline *p, const struct tt_ingest_opts *o,
+                 const struct tt_sensor_map *map, struct tt_store_txn *txn, struct worker_arg *args)
 {
     size_t pool = (size_t)p->nthreads * 2 + 2;
     if (queue_init(&p->work, pool) || queue_init(&p->free_batches, pool))
@@ -201,7 +202,8 @@ static void stop(struct pipeline *p, unsigned started)
 
 /* Runs the pipeline over an open reader; files go into txn. */
 static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_opts *o,
-               struct tt_store_txn *txn, struct tt_ingest_result *res, double t0, struct tt_err *err)
+               struct tt_store_txn *txn, struct tt_ingest_result *res, double t0,
+               struct tt_err *err)
 {
     struct pipeline p;
     memset(&p, 0, sizeof p);

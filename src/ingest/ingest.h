@@ -38,9 +38,9 @@ struct tt_ingest_result {
     uint64_t refused[TT_DEC__COUNT]; /* [TT_DEC_NOT_IP] non-IP frames, others malformed */
     uint64_t first_ts, last_ts, bytes_in, segments, rollups;
     double seconds;
-    int skipped;            /* the input was ingested before: nothing counted */
-    char skipped_as[256];   /* the path it was ingested from then */
-    int damaged;            /* the input ended in damage; packets before it are stored */
+    int skipped;          /* the input was ingested before: nothing counted */
+    char skipped_as[256]; /* the path it was ingested from then */
+    int damaged;          /* the input ended in damage; packets before it are stored */
     char damage[TT_ERR_MSG_MAX];
 };
 

@@ -127,7 +127,8 @@ void worker_batch(struct worker *w, const struct tt_batch *b)
         w->first_ts = p->ts_us < w->first_ts ? p->ts_us : w->first_ts;
         w->last_ts = p->ts_us > w->last_ts ? p->ts_us : w->last_ts;
         struct tt_record *r = &d->recs[d->n];
-        enum tt_decode_status st = tt_decode_frame(b->linktype, p->data, p->caplen, p->wirelen, p->ts_us, r);
+        enum tt_decode_status st =
+            tt_decode_frame(b->linktype, p->data, p->caplen, p->wirelen, p->ts_us, r);
         if (st != TT_DEC_OK) {
             w->refused[st]++;
             tt_rollup_add_refused(d->roll, st, 1);
@@ -136,7 +137,8 @@ void worker_batch(struct worker *w, const struct tt_batch *b)
         if (w->opts->fixed_sensor)
             r->sensor = w->opts->fixed_sensor;
         else if (w->map)
-            r->sensor = r->ipver == 4 ? tt_sensor_map_v4(w->map, r->dst4) : tt_sensor_map_v6(w->map, r->dst6);
+            r->sensor = r->ipver == 4 ? tt_sensor_map_v4(w->map, r->dst4)
+                                      : tt_sensor_map_v6(w->map, r->dst6);
         d->n++;
         store_record(w, d, r);
     }

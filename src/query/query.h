@@ -43,9 +43,9 @@ struct tt_stats {
     uint64_t packets, bytes, uniq_all; /* uniq over the whole range */
     uint64_t unattributed;             /* packets to no sensor (always counted) */
     uint64_t refused[TT_DEC__COUNT];
-    struct tt_day_stats *days;         /* one per day with roll-ups, ascending */
+    struct tt_day_stats *days; /* one per day with roll-ups, ascending */
     size_t ndays;
-    struct tt_sensor_stats *sensors;   /* ascending id */
+    struct tt_sensor_stats *sensors; /* ascending id */
     size_t nsensors;
 };
 
@@ -58,7 +58,7 @@ struct tt_port_row {
     uint8_t proto, kind; /* enum tt_portkind */
     uint16_t port;
     uint64_t packets, bytes;
-    int prev_rank;       /* 1-based rank in the previous period, 0 = not in its top */
+    int prev_rank; /* 1-based rank in the previous period, 0 = not in its top */
 };
 
 /* Top n destination ports over [from, to), ranked by packets, each with

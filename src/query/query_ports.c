@@ -58,8 +58,8 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, struct tt
         if (!sl->key1)
             continue;
         uint64_t k = sl->key1 - 1;
-        r[n++] = (struct tt_port_row){(uint8_t)(k >> 24), (uint8_t)(k >> 16 & 0xff), (uint16_t)k,
-                                      sl->packets, sl->bytes, 0};
+        r[n++] = (struct tt_port_row){
+            (uint8_t)(k >> 24), (uint8_t)(k >> 16 & 0xff), (uint16_t)k, sl->packets, sl->bytes, 0};
     }
     agg_free(&a);
     if (r)
@@ -112,10 +112,14 @@ struct series_ctx {
 static uint32_t series_group(enum tt_series_by by, const struct tt_roll_entry *e)
 {
     switch (by) {
-    case TT_BY_SENSOR: return e->sensor;
-    case TT_BY_PORT: return (uint32_t)port_key(e);
-    case TT_BY_PROTO: return e->proto;
-    default: return 0;
+    case TT_BY_SENSOR:
+        return e->sensor;
+    case TT_BY_PORT:
+        return (uint32_t)port_key(e);
+    case TT_BY_PROTO:
+        return e->proto;
+    default:
+        return 0;
     }
 }
 

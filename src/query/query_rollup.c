@@ -18,12 +18,16 @@ void tt_filter_init(struct tt_filter *f)
     f->sensor = f->proto = f->port = TT_ANY;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 void tt_filter_days(const struct tt_filter *f, int64_t *first_day, int64_t *last_day)
 {
     *first_day = floor_div(f->from_us, US_PER_DAY);
-    *last_day = f->to_us == INT64_MAX ? INT64_MAX / US_PER_DAY : floor_div(f->to_us - 1, US_PER_DAY);
+    *last_day =
+        f->to_us == INT64_MAX ? INT64_MAX / US_PER_DAY : floor_div(f->to_us - 1, US_PER_DAY);
 }
 
 static int whole_days(const struct tt_filter *f)
@@ -33,7 +37,8 @@ static int whole_days(const struct tt_filter *f)
 
 int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor)
 {
-    return f->sensor == TT_ANY ? (sensor != TT_SENSOR_NONE || f->unattributed) : sensor == f->sensor;
+    return f->sensor == TT_ANY ? (sensor != TT_SENSOR_NONE || f->unattributed)
+                               : sensor == f->sensor;
 }
 
 int tt_query_entry_ok(const struct tt_filter *f, const struct tt_roll_entry *e, int64_t day)
@@ -110,7 +115,10 @@ static int v6_add(struct v6list *l, const uint8_t *a, size_t n)
     return TT_OK;
 }
 
-static int cmp16(const void *a, const void *b) { return memcmp(a, b, 16); }
+static int cmp16(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
 
 static uint64_t v6_distinct(struct v6list *l)
 {
@@ -255,7 +263,8 @@ static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, stru
             c->cap_sensors = cap;
         }
         memmove(&st->sensors[lo + 1], &st->sensors[lo], (st->nsensors - lo) * sizeof *st->sensors);
-        memmove(&c->per_sensor[lo + 1], &c->per_sensor[lo], (st->nsensors - lo) * sizeof *c->per_sensor);
+        memmove(&c->per_sensor[lo + 1], &c->per_sensor[lo],
+                (st->nsensors - lo) * sizeof *c->per_sensor);
         memset(&st->sensors[lo], 0, sizeof *st->sensors);
         memset(&c->per_sensor[lo], 0, sizeof *c->per_sensor);
         st->sensors[lo].sensor = id;

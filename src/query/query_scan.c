@@ -78,7 +78,8 @@ static int needs_time(const struct tt_filter *f)
 {
     int64_t d0, d1;
     tt_filter_days(f, &d0, &d1);
-    return f->from_us > d0 * 86400000000ll || (f->to_us != INT64_MAX && f->to_us < (d1 + 1) * 86400000000ll);
+    return f->from_us > d0 * 86400000000ll ||
+           (f->to_us != INT64_MAX && f->to_us < (d1 + 1) * 86400000000ll);
 }
 
 static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
@@ -163,7 +164,8 @@ static void part_free(struct scan_part *p)
 }
 
 /* Runs the scan over the filter's days with nthreads threads. */
-static int scan_run(struct scan *sc, unsigned nthreads, struct tt_scan_stats *ss, struct tt_err *err)
+static int scan_run(struct scan *sc, unsigned nthreads, struct tt_scan_stats *ss,
+                    struct tt_err *err)
 {
     double t0 = now_seconds();
     int64_t d0, d1;

@@ -21,10 +21,10 @@ struct tt_block_ref {
 struct tt_blockfile {
     const uint8_t *data; /* caller-owned file bytes */
     size_t size;
-    const uint8_t *hdr;  /* the kind-specific fixed header */
+    const uint8_t *hdr; /* the kind-specific fixed header */
     unsigned nblocks;
     struct tt_block_ref dir[TT_BLOCKS_MAX];
-    const char *name;    /* for messages */
+    const char *name; /* for messages */
 };
 
 /* Appends a file to out. cctx may be NULL (one is made per call). */

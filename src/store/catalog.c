@@ -75,7 +75,8 @@ int tt_catalog_open(const char *dir, int create, struct tt_catalog **out, struct
     int rc = TT_OK;
     if (sqlite3_open_v2(c->path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         rc = sqlite3_errcode(c->db) == SQLITE_CANTOPEN && !create
-                 ? tt_err_set(err, TT_ENOTFOUND, "%s: no teiten store here (run `teiten ingest` first)", dir)
+                 ? tt_err_set(err, TT_ENOTFOUND,
+                              "%s: no teiten store here (run `teiten ingest` first)", dir)
                  : db_err(c, err, "open");
     if (rc == TT_OK)
         sqlite3_busy_timeout(c->db, 10000);
@@ -132,7 +133,8 @@ static int parse_prefixes(struct tt_sensor *s, const char *text)
     tt_strlcpy(buf, text, sizeof buf);
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (s->n_prefixes == TT_SENSOR_PREFIXES_MAX || tt_prefix_parse(tok, &s->prefixes[s->n_prefixes]))
+        if (s->n_prefixes == TT_SENSOR_PREFIXES_MAX ||
+            tt_prefix_parse(tok, &s->prefixes[s->n_prefixes]))
             return TT_ECORRUPT;
         s->n_prefixes++;
     }
@@ -148,8 +150,10 @@ int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_e
 {
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(c->db, "SELECT id,name,country,region,network,domestic,addresses,prefixes"
-                                  " FROM sensors ORDER BY id", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id,name,country,region,network,domestic,addresses,prefixes"
+                           " FROM sensors ORDER BY id",
+                           -1, &st, NULL))
         return db_err(c, err, "reading sensors");
     int rc = TT_OK;
     while (rc == TT_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -177,7 +181,8 @@ int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_e
 static int check_identity(struct tt_catalog *c, const struct tt_sensor *s, struct tt_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "SELECT id,name FROM sensors WHERE id=? OR name=?", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db, "SELECT id,name FROM sensors WHERE id=? OR name=?", -1, &st,
+                           NULL))
         return db_err(c, err, "reading sensors");
     sqlite3_bind_int(st, 1, s->id);
     sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
@@ -186,9 +191,11 @@ static int check_identity(struct tt_catalog *c, const struct tt_sensor *s, struc
         int id = sqlite3_column_int(st, 0);
         const char *name = (const char *)sqlite3_column_text(st, 1);
         if (id != s->id || !name || strcmp(name, s->name) != 0)
-            rc = tt_err_set(err, TT_EINVAL,
-                            "sensor %s (id %u) conflicts with the store's sensor %s (id %d): ids and "
-                            "names are permanent", s->name, s->id, name ? name : "?", id);
+            rc = tt_err_set(
+                err, TT_EINVAL,
+                "sensor %s (id %u) conflicts with the store's sensor %s (id %d): ids and "
+                "names are permanent",
+                s->name, s->id, name ? name : "?", id);
     }
     sqlite3_finalize(st);
     return rc;
@@ -201,8 +208,9 @@ int tt_catalog_put_sensors(struct tt_catalog *c, const struct tt_sensors *in, st
         const struct tt_sensor *s = &in->s[i];
         rc = check_identity(c, s, err);
         sqlite3_stmt *st;
-        if (rc == TT_OK && sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO sensors VALUES(?,?,?,?,?,?,?,?)",
-                                              -1, &st, NULL) == SQLITE_OK) {
+        if (rc == TT_OK &&
+            sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO sensors VALUES(?,?,?,?,?,?,?,?)", -1,
+                               &st, NULL) == SQLITE_OK) {
             char pfx[64 * TT_SENSOR_PREFIXES_MAX];
             prefixes_text(s, pfx, sizeof pfx);
             sqlite3_bind_int(st, 1, s->id);
@@ -244,9 +252,11 @@ static int insert_input(struct tt_catalog *c, const struct tt_input_info *in, in
                         struct tt_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "INSERT INTO inputs(hash,path,size,ingested_at,frames,stored,"
-                                  "unattributed,not_ip,malformed,first_ts,last_ts,seconds)"
-                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT INTO inputs(hash,path,size,ingested_at,frames,stored,"
+                           "unattributed,not_ip,malformed,first_ts,last_ts,seconds)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL))
         return db_err(c, err, "recording the input");
     uint64_t malformed = 0;
     for (int r = TT_DEC_UNKNOWN_LINK; r < TT_DEC__COUNT; r++)
@@ -277,8 +287,10 @@ static int insert_files(struct tt_catalog *c, int64_t input, const struct tt_cat
                         size_t n, struct tt_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "INSERT INTO files(input_id,kind,day,path,records,bytes)"
-                                  " VALUES(?,?,?,?,?,?)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT INTO files(input_id,kind,day,path,records,bytes)"
+                           " VALUES(?,?,?,?,?,?)",
+                           -1, &st, NULL))
         return db_err(c, err, "recording files");
     int rc = TT_OK;
     for (size_t i = 0; rc == TT_OK && i < n; i++) {
@@ -318,8 +330,10 @@ int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_f
     sqlite3_stmt *st;
     *files = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(c->db, "SELECT day,records,bytes,path FROM files WHERE kind=? AND day"
-                                  " BETWEEN ? AND ? ORDER BY day, path", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT day,records,bytes,path FROM files WHERE kind=? AND day"
+                           " BETWEEN ? AND ? ORDER BY day, path",
+                           -1, &st, NULL))
         return db_err(c, err, "listing files");
     sqlite3_bind_int(st, 1, kind);
     sqlite3_bind_int64(st, 2, day_from);
@@ -355,10 +369,13 @@ int tt_catalog_totals(struct tt_catalog *c, struct tt_store_totals *out, struct 
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "SELECT (SELECT count(*) FROM inputs),"
-                                  " sum(kind=1), sum(kind=2), sum(CASE kind WHEN 1 THEN records END),"
-                                  " sum(CASE kind WHEN 1 THEN bytes END), sum(CASE kind WHEN 2 THEN bytes END),"
-                                  " min(day), max(day) FROM files", -1, &st, NULL))
+    if (sqlite3_prepare_v2(
+            c->db,
+            "SELECT (SELECT count(*) FROM inputs),"
+            " sum(kind=1), sum(kind=2), sum(CASE kind WHEN 1 THEN records END),"
+            " sum(CASE kind WHEN 1 THEN bytes END), sum(CASE kind WHEN 2 THEN bytes END),"
+            " min(day), max(day) FROM files",
+            -1, &st, NULL))
         return db_err(c, err, "totals");
     if (sqlite3_step(st) == SQLITE_ROW) {
         out->inputs = (uint64_t)sqlite3_column_int64(st, 0);

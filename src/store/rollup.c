@@ -30,7 +30,10 @@ void tt_rollup_free(struct tt_rollup *r)
     free(r);
 }
 
-int64_t tt_rollup_day(const struct tt_rollup *r) { return r->day; }
+int64_t tt_rollup_day(const struct tt_rollup *r)
+{
+    return r->day;
+}
 
 const char *tt_class_name(enum tt_class c)
 {
@@ -72,7 +75,10 @@ struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t c
     return s;
 }
 
-static int cmp16(const void *a, const void *b) { return memcmp(a, b, 16); }
+static int cmp16(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
 
 /* Sorts and de-duplicates the IPv6 addresses of a set. */
 int roll_v6_compact(struct tt_roll_set *s)
@@ -166,7 +172,10 @@ size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_en
     return r->nhours;
 }
 
-size_t tt_rollup_nsets(const struct tt_rollup *r) { return r->nsets; }
+size_t tt_rollup_nsets(const struct tt_rollup *r)
+{
+    return r->nsets;
+}
 const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i)
 {
     return i < r->nsets ? &r->sets[i] : NULL;

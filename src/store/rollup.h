@@ -32,7 +32,7 @@ struct tt_roll_entry {
     uint16_t sensor;
     uint8_t proto, kind; /* kind: enum tt_portkind */
     uint16_t port;
-    uint8_t hour;        /* 0..23, or TT_HOUR_DAY */
+    uint8_t hour;            /* 0..23, or TT_HOUR_DAY */
     uint64_t packets, bytes; /* bytes: sum of IP total length */
 };
 
@@ -50,8 +50,10 @@ void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, ui
 
 static inline enum tt_class tt_class_of(uint8_t proto)
 {
-    return proto == 6 ? TT_CLASS_TCP : proto == 17 ? TT_CLASS_UDP
-         : proto == 1 || proto == 58 ? TT_CLASS_ICMP : TT_CLASS_OTHER;
+    return proto == 6                  ? TT_CLASS_TCP
+           : proto == 17               ? TT_CLASS_UDP
+           : proto == 1 || proto == 58 ? TT_CLASS_ICMP
+                                       : TT_CLASS_OTHER;
 }
 const char *tt_class_name(enum tt_class c);
 

@@ -20,8 +20,13 @@ static int cmp_slot(const void *a, const void *b)
 
 static struct tt_roll_entry entry_of(uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
-    struct tt_roll_entry e = {(uint16_t)(key >> 31), (uint8_t)(key >> 23), (uint8_t)((key >> 21) & 3),
-                              (uint16_t)(key >> 5), hour, packets, bytes};
+    struct tt_roll_entry e = {(uint16_t)(key >> 31),
+                              (uint8_t)(key >> 23),
+                              (uint8_t)((key >> 21) & 3),
+                              (uint16_t)(key >> 5),
+                              hour,
+                              packets,
+                              bytes};
     return e;
 }
 
@@ -72,7 +77,8 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
         size_t start = h;
         uint32_t mask = 0;
         while (h < r->nhours && (roll_key(r->hours[h].sensor, r->hours[h].proto, r->hours[h].kind,
-                                          r->hours[h].port, 0) >> 5) == g)
+                                          r->hours[h].port, 0) >>
+                                 5) == g)
             mask |= 1u << r->hours[h++].hour;
         tt_buf_varint(hours, mask);
         if (h - start > 1)
@@ -154,7 +160,7 @@ static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsi
                         size_t nhours, struct tt_err *err)
 {
     uint8_t *dp = NULL, *hp = NULL;
-    size_t dl, hl;
+    size_t dl = 0, hl = 0;
     int rc = tt_blockfile_read(bf, B_DAY, (size_t)r->ndays * 30, &dp, &dl, err);
     if (!rc && (want & TT_RW_HOURS))
         rc = tt_blockfile_read(bf, B_HOURS, (size_t)nhours * 20 + r->ndays * 5, &hp, &hl, err);
@@ -222,8 +228,8 @@ static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n
         uint16_t sensor = (uint16_t)tt_rd_le(&rd, 2);
         uint8_t cls = tt_rd_u8(&rd);
         size_t n4 = (size_t)tt_rd_le(&rd, 4);
-        struct tt_roll_set *s = rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL
-                                                                             : roll_set_get(r, sensor, cls);
+        struct tt_roll_set *s =
+            rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL : roll_set_get(r, sensor, cls);
         if (!s || s->v4 || s->n6) { /* bad bytes, or the same set twice */
             rc = bad(bf->name, "source sets", err);
             break;

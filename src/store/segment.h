@@ -32,11 +32,11 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
 
 /* Columns a reader may ask for (bit mask). */
 enum tt_seg_field {
-    TT_SF_SRC = 1u << 0,    /* src4 / src6 */
+    TT_SF_SRC = 1u << 0, /* src4 / src6 */
     TT_SF_TS = 1u << 1,
-    TT_SF_DST = 1u << 2,    /* sensor + dst4 / dst6 */
+    TT_SF_DST = 1u << 2, /* sensor + dst4 / dst6 */
     TT_SF_PROTO = 1u << 3,
-    TT_SF_PORTS = 1u << 4,  /* sport, dport */
+    TT_SF_PORTS = 1u << 4, /* sport, dport */
     TT_SF_ALL = 0xffffffffu,
 };
 
@@ -58,12 +58,12 @@ int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err);
  * segment, valid until tt_seg_close. */
 struct tt_seg_cols {
     uint32_t n, n4;
-    const uint32_t *src4;  /* per record; 0 for IPv6 */
-    const uint8_t *src6;   /* 16 bytes per IPv6 record, index k - n4 */
+    const uint32_t *src4; /* per record; 0 for IPv6 */
+    const uint8_t *src6;  /* 16 bytes per IPv6 record, index k - n4 */
     const uint64_t *ts;
     const uint16_t *sensor;
     const uint32_t *dst4;
-    const uint8_t *dst6;   /* 16 bytes per IPv6 record, index k - n4 */
+    const uint8_t *dst6; /* 16 bytes per IPv6 record, index k - n4 */
     const uint8_t *proto;
     const uint16_t *sport, *dport;
 };

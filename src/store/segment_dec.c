@@ -96,8 +96,14 @@ void tt_seg_close(struct tt_seg *s)
     free(s);
 }
 
-uint32_t tt_seg_count(const struct tt_seg *s) { return s->n; }
-int64_t tt_seg_day(const struct tt_seg *s) { return s->day; }
+uint32_t tt_seg_count(const struct tt_seg *s)
+{
+    return s->n;
+}
+int64_t tt_seg_day(const struct tt_seg *s)
+{
+    return s->day;
+}
 
 /* Decompresses column c (checksum checked) once; *rd reads it. No column
  * holds more than 64 bytes per record. */
@@ -433,7 +439,6 @@ static int decode_ipid(struct tt_seg *s, struct tt_record *recs, struct tt_err *
     return TT_OK;
 }
 
-
 static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
 {
     struct tt_rd tab, idx;
@@ -493,8 +498,9 @@ static int decode_payload(struct tt_seg *s, struct tt_record *recs, struct tt_er
         if (n)
             memcpy(r->payload, b, n);
     }
-    return plen.bad || plen.pos != plen.len || pay.pos != pay.len ? corrupt(s, err, "payload column")
-                                                                   : TT_OK;
+    return plen.bad || plen.pos != plen.len || pay.pos != pay.len
+               ? corrupt(s, err, "payload column")
+               : TT_OK;
 }
 
 static int decode_inner(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)

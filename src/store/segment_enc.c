@@ -284,7 +284,6 @@ static void put_inner(struct tt_buf *b, const struct tt_record *r, uint32_t gap)
     }
 }
 
-
 struct run_prev {
     uint16_t sport, dport, win, ip_len, frag, ip_id;
     uint8_t ttl;
@@ -295,8 +294,8 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r, stru
                        int first, uint8_t pred, uint32_t pfx, uint64_t day_us)
 {
     struct tt_buf *c = e->col;
-    tt_buf_varint(&c[C_TS], tt_zigzag(first ? (int64_t)(r->ts_us - day_us)
-                                             : (int64_t)(r->ts_us - pv->ts)));
+    tt_buf_varint(&c[C_TS],
+                  tt_zigzag(first ? (int64_t)(r->ts_us - day_us) : (int64_t)(r->ts_us - pv->ts)));
     tt_buf_varint(&c[C_PFX], pfx);
     if (r->ipver == 6) {
         tt_buf_put(&c[C_DST6], r->dst6, 16);
@@ -310,7 +309,8 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r, stru
     tt_buf_le(&c[C_DPORT], r->dport ^ pv->dport, 2);
     tt_buf_le(&c[C_SEQ], r->seq ^ (r->ipver == 6 ? low32_v6(r->dst6) : r->dst4), 4);
     tt_buf_le(&c[C_ACK], r->ack, 4);
-    uint16_t ipid_res = pred ? (uint16_t)(r->ip_id ^ masscan_ipid(r)) : (uint16_t)(r->ip_id - pv->ip_id);
+    uint16_t ipid_res =
+        pred ? (uint16_t)(r->ip_id ^ masscan_ipid(r)) : (uint16_t)(r->ip_id - pv->ip_id);
     tt_buf_le(&c[C_IPID], ipid_res, 2);
     tt_buf_u8(&c[C_TTL], r->ttl ^ pv->ttl);
     tt_buf_le(&c[C_WIN], r->win ^ pv->win, 2);
@@ -396,7 +396,8 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
                   const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err)
 {
     if (n == 0 || n > TT_SEG_MAX_RECORDS)
-        return tt_err_set(err, TT_EINVAL, "segment: %u records (1..%u allowed)", n, TT_SEG_MAX_RECORDS);
+        return tt_err_set(err, TT_EINVAL, "segment: %u records (1..%u allowed)", n,
+                          TT_SEG_MAX_RECORDS);
     if (ensure_cap(e, n) || sig_reset(e, n))
         return tt_err_set(err, TT_ENOMEM, "segment: out of memory for %u records", n);
     index_sensors(e, sensors);

@@ -39,8 +39,14 @@ struct tt_store_txn {
     uint64_t seq;
 };
 
-const char *tt_store_dir(const struct tt_store *s) { return s->dir; }
-uint64_t tt_store_swept(const struct tt_store *s) { return s->swept; }
+const char *tt_store_dir(const struct tt_store *s)
+{
+    return s->dir;
+}
+uint64_t tt_store_swept(const struct tt_store *s)
+{
+    return s->swept;
+}
 
 static int take_lock(struct tt_store *s, struct tt_err *err)
 {
@@ -97,15 +103,17 @@ static int sweep_kind(struct tt_store *s, const char *sub, struct tt_err *err)
     return rc;
 }
 
-int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **out, struct tt_err *err)
+int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **out,
+                  struct tt_err *err)
 {
     *out = NULL;
     struct tt_store *s = calloc(1, sizeof *s);
     if (!s)
         return tt_err_set(err, TT_ENOMEM, "out of memory");
     s->lock_fd = -1;
-    int rc = tt_strlcpy(s->dir, dir, sizeof s->dir) ? tt_err_set(err, TT_ELIMIT, "%s: path too long", dir)
-                                                    : TT_OK;
+    int rc = tt_strlcpy(s->dir, dir, sizeof s->dir)
+                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", dir)
+                 : TT_OK;
     if (rc == TT_OK && mode == TT_STORE_WRITE)
         rc = tt_mkdirs(dir, err);
     if (rc == TT_OK && mode == TT_STORE_WRITE)
@@ -157,7 +165,8 @@ int tt_store_begin(struct tt_store *s, struct tt_store_txn **out, struct tt_err 
         return tt_err_set(err, TT_ENOMEM, "out of memory");
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t id = ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 40);
+    uint64_t id =
+        ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 40);
     snprintf(t->tag, sizeof t->tag, "%016llx", (unsigned long long)id);
     pthread_mutex_init(&t->mu, NULL);
     t->s = s;
@@ -240,8 +249,9 @@ int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, st
 {
     /* Data files reach the disk before the catalog names them. */
     int fd = open(t->s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && syncfs(fd) == 0 ? TT_OK
-                                        : tt_err_set(err, TT_EIO, "%s: syncfs: %s", t->s->dir, strerror(errno));
+    int rc = fd >= 0 && syncfs(fd) == 0
+                 ? TT_OK
+                 : tt_err_set(err, TT_EIO, "%s: syncfs: %s", t->s->dir, strerror(errno));
     if (fd >= 0)
         close(fd);
     struct tt_catalog_file *cf = calloc(t->n + 1, sizeof *cf);
@@ -272,7 +282,8 @@ int tt_store_totals(struct tt_store *s, struct tt_store_totals *out, struct tt_e
     int rc = tt_catalog_totals(s->cat, out, err);
     char path[TT_PATH_MAX];
     struct stat st;
-    if (rc == TT_OK && !tt_path(path, sizeof path, "%s/catalog.sqlite", s->dir) && stat(path, &st) == 0)
+    if (rc == TT_OK && !tt_path(path, sizeof path, "%s/catalog.sqlite", s->dir) &&
+        stat(path, &st) == 0)
         out->catalog_bytes = (uint64_t)st.st_size;
     return rc;
 }

@@ -24,7 +24,8 @@ struct tt_store;
 /* READ fails with TT_ENOTFOUND when dir holds no store. WRITE creates the
  * store if needed, takes the writer lock (waiting for another writer), and
  * removes files a crashed writer left behind. */
-int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **out, struct tt_err *err);
+int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **out,
+                  struct tt_err *err);
 void tt_store_close(struct tt_store *s);
 const char *tt_store_dir(const struct tt_store *s);
 /* Files removed by the sweep at open (for the ingest summary and tests). */
