@@ -3,11 +3,11 @@
 # build/san so sanitized and release objects never mix.
 
 CC      ?= cc
-PKGS    := libpcap libzstd sqlite3 libxxhash zlib
+PKGS    := libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lcsv -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   := build/san

@@ -15,10 +15,10 @@ secs=${1:-30}
 only=${2:-}
 out=${FUZZ_BUILD:-build/fuzz-run}
 cc=${FUZZ_CC:-clang}
-pkgs="libpcap libzstd sqlite3 libxxhash zlib"
+pkgs="libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c"
 cflags="-g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs 2>/dev/null)"
 san="address,undefined -fno-sanitize-recover=undefined"
-libs="$(pkg-config --libs $pkgs 2>/dev/null) -lroaring -lpthread -lm"
+libs="$(pkg-config --libs $pkgs 2>/dev/null) -lroaring -lcsv -lpthread -lm"
 
 mkdir -p "$out/obj" "$out/artifacts"
 srcs=(); objs=()

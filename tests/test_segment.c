@@ -99,6 +99,10 @@ static void make_record(struct tt_record *r, uint32_t i, int64_t day)
     r->ip_len =
         (uint16_t)(r->ip_hlen + (r->proto == 6 && r->l4 == TT_L4_OK ? 20 + r->tcp_optlen : 8) +
                    r->payload_len + (i % 11 == 0 ? 3 : 0));
+    /* enrichment is a function of the source, as at ingest; some unknown */
+    uint32_t key = r->ipver == 4 ? r->src4 : 0x24000000u | r->src6[15];
+    r->cc = key % 5 == 0 ? 0 : (uint16_t)(('A' + key % 26) << 8 | ('A' + key / 26 % 26));
+    r->asn = key % 7 == 0 ? 0 : key * 2654435761u;
 }
 
 static int cmp_rec(const void *a, const void *b)
@@ -164,6 +168,16 @@ static void test_columns(void)
     }
     CHECK_EQ_U64(bad, 0);
     CHECK_EQ_U64(c.n4, v4);
+    /* the enrichment columns, asked for later on the same segment */
+    CHECK_EQ_U64(tt_seg_columns(a, TT_SF_GEO | TT_SF_SRC, &c, &err), TT_OK);
+    uint32_t geo_bad = 0, known = 0;
+    for (uint32_t k = 0; c.cc && k < N; k++) {
+        geo_bad += c.cc[k] != full[k].cc || c.asn[k] != full[k].asn;
+        known += full[k].cc != 0;
+    }
+    CHECK(c.cc != NULL && c.asn != NULL);
+    CHECK_EQ_U64(geo_bad, 0);
+    CHECK(known > N / 2 && known < N); /* both known and unknown sources were coded */
     tt_seg_close(a);
     tt_seg_close(b);
     tt_buf_free(&buf);

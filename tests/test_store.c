@@ -47,6 +47,8 @@ static struct tt_rollup *sample_rollup(void)
     g.ipver = 6;
     g.src6[0] = 0x20;
     g.sport = 128;
+    a.cc = b.cc = d.cc = ('J' << 8 | 'P'); /* 1.2.3.4 */
+    c.cc = ('U' << 8 | 'S');               /* 5.6.7.8; 10.11.12.13 and the IPv6 source unknown */
     struct tt_record all[] = {a, b, c, d, e, f, g};
     for (size_t i = 0; i < 7; i++)
         CHECK_EQ_U64(tt_rollup_add(r, &all[i]), TT_OK);
@@ -97,6 +99,38 @@ static void test_rollup_codec(void)
     }
     CHECK_EQ_U64(tcp, 3); /* s1: 1.2.3.4; s2: 5.6.7.8 and 10.11.12.13 (fragment) */
     CHECK_EQ_U64(v6, 1);
+    /* country sets partition the sources: JP {1.2.3.4} in s1 tcp and udp, US {5.6.7.8} */
+    uint64_t jp = 0, us = 0, unknown = 0;
+    for (size_t i = 0; i < tt_rollup_nsets(d); i++) {
+        const struct tt_roll_set *s = tt_rollup_set(d, i);
+        uint64_t n4 = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
+        jp += s->cc == ('J' << 8 | 'P') ? n4 : 0;
+        us += s->cc == ('U' << 8 | 'S') ? n4 : 0;
+        unknown += s->cc == 0 ? n4 + s->n6 : 0;
+    }
+    CHECK_EQ_U64(jp, 2);
+    CHECK_EQ_U64(us, 1);
+    CHECK_EQ_U64(unknown, 3); /* 10.11.12.13 in s2 icmp and tcp, the IPv6 source */
+    /* country counters: JP 3 packets (hour 0), US 1 (hour 5), unknown 3 */
+    const struct tt_roll_geo *g;
+    size_t ng = tt_rollup_geo_entries(d, &g);
+    uint64_t pj = 0, pu = 0, p0 = 0, bj = 0;
+    for (size_t i = 0; i < ng; i++) {
+        CHECK(g[i].hour == TT_HOUR_DAY);
+        pj += g[i].cc == ('J' << 8 | 'P') ? g[i].packets : 0;
+        bj += g[i].cc == ('J' << 8 | 'P') ? g[i].bytes : 0;
+        pu += g[i].cc == ('U' << 8 | 'S') ? g[i].packets : 0;
+        p0 += g[i].cc == 0 ? g[i].packets : 0;
+    }
+    CHECK_EQ_U64(pj, 3);
+    CHECK_EQ_U64(bj, 141);
+    CHECK_EQ_U64(pu, 1);
+    CHECK_EQ_U64(p0, 3);
+    ng = tt_rollup_geo_hour_entries(d, &g);
+    int us_hour5 = 0;
+    for (size_t i = 0; i < ng; i++)
+        us_hour5 |= g[i].cc == ('U' << 8 | 'S') && g[i].hour == 5 && g[i].packets == 1;
+    CHECK(us_hour5);
     CHECK_EQ_U64(tt_rollup_refused(d, TT_DEC_BAD_IHL), 2);
     CHECK_EQ_U64(tt_rollup_refused(d, TT_DEC_NOT_IP), 1);
     /* damage anywhere is refused */

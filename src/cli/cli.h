@@ -19,6 +19,11 @@ int tt_cmd_top(int argc, char **argv);
 int tt_cmd_series(int argc, char **argv);
 int tt_cmd_scan(int argc, char **argv);
 int tt_cmd_info(int argc, char **argv);
+int tt_cmd_geo(int argc, char **argv);
+int tt_cmd_asn(int argc, char **argv);
+int tt_cmd_lookup(int argc, char **argv);
+int tt_cmd_services(int argc, char **argv);
+int tt_cmd_reenrich(int argc, char **argv);
 
 /* The store directory: --store, else $TEITEN_STORE, else ./teiten-store. */
 const char *tt_cli_store_dir(const char *opt);

@@ -236,7 +236,11 @@ int tt_cmd_ingest(int argc, char **argv)
         rc = tt_cli_fail("ingest", "out of memory");
     if (rc == TT_EXIT_OK)
         rc = resolve_sensors(st, &c, sensors, &o.fixed_sensor);
+    struct tt_enricher enrich = {0};
+    if (rc == TT_EXIT_OK && tt_enricher_open(tt_store_dir(st), &enrich, &err))
+        rc = tt_cli_fail("ingest", "%s", err.msg);
     if (rc == TT_EXIT_OK) {
+        o.enrich = enrich.geo || enrich.asn ? &enrich : NULL;
         o.sensors = sensors;
         o.threads = c.threads;
         o.progress = c.tty ? progress : NULL;
@@ -248,6 +252,7 @@ int tt_cmd_ingest(int argc, char **argv)
         tt_json_end_object(j);
         tt_json_free(j);
     }
+    tt_enricher_close(&enrich);
     free(sensors);
     tt_store_close(st);
     return rc;

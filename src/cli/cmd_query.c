@@ -14,7 +14,8 @@
     "  --from T --to T  a range instead (each end a day, hour, timestamp or period;\n"             \
     "                   --to includes its whole period); default: the whole store\n"               \
     "  --sensor NAME    one sensor         --proto tcp|udp|icmp|icmp6|N\n"                         \
-    "  --port N         destination port (ICMP: type)\n"                                           \
+    "  --port N[/PROTO] destination port (ICMP: type); 6379/tcp sets --proto too\n"               \
+    "  --lang en|ja     language of country and service names (default en)\n"                    \
     "  --unattributed   include packets to no sensor's prefix\n"                                   \
     "  --csv, --json    machine-readable output (default: an aligned table)\n"                     \
     "  --store DIR      the store (default $TEITEN_STORE, else ./teiten-store)\n"
@@ -27,20 +28,28 @@ static const char STATS_USAGE[] =
     "Unique sources count whole UTC days. --csv prints the per-day table.\n\n" QUERY_OPTIONS;
 
 static const char TOP_USAGE[] =
-    "usage: teiten top ports|sources [PERIOD] [OPTIONS] [-n N]\n\n"
+    "usage: teiten top ports|sources|countries|asns [PERIOD] [OPTIONS] [-n N]\n\n"
     "ports: destination ports by packets (ICMP as type/code, '-' for packets with\n"
-    "no transport header), with the share of packets, packets per observed address\n"
-    "and the rank each had in the previous period of the same kind (month before a\n"
-    "month, quarter before a quarter, else the same length just before).\n"
+    "no transport header), with the share of packets, packets per observed address,\n"
+    "the rank each had in the previous period of the same kind (month before a\n"
+    "month, quarter before a quarter, else the same length just before) and the\n"
+    "service name (IANA registry and port annotations: teiten services import).\n"
     "sources: source addresses by packets, with distinct ports and sensors; read\n"
-    "from the raw records.\n\n  -n N             rows (default 10)\n" QUERY_OPTIONS
-    "  --threads N      scan threads for 'sources' (default: one per CPU)\n";
+    "from the raw records.\n"
+    "countries, asns: source countries or ASes (as enriched at ingest) by packets,\n"
+    "with exact unique sources, share and previous rank. Countries come from the\n"
+    "roll-ups for whole days without --port; otherwise, and for ASes, from a raw scan.\n"
+    "Ties rank by code (AS number) ascending, unknown first.\n\n"
+    "  -n N             rows (default 10)\n" QUERY_OPTIONS
+    "  --threads N      scan threads for raw scans (default: one per CPU)\n";
 
 static const char SERIES_USAGE[] =
-    "usage: teiten series [PERIOD] [--step day|hour] [--by total|port|sensor|proto] [OPTIONS]\n\n"
+    "usage: teiten series [PERIOD] [--step day|hour]\n"
+    "                     [--by total|port|sensor|proto|country|asn] [OPTIONS]\n\n"
     "Packets and bytes per day or hour, in total or split by destination port,\n"
-    "sensor or protocol. Periods without packets are listed with 0 when --by "
-    "total.\n\n" QUERY_OPTIONS;
+    "sensor, protocol, source country (roll-ups; --proto tcp|udp, no --port) or\n"
+    "source AS (a raw scan; per day). Periods without packets are listed with 0\n"
+    "when --by total.\n\n" QUERY_OPTIONS;
 
 static void day_label(int64_t day, char buf[16])
 {
@@ -198,11 +207,17 @@ static int top_ports(struct query_cli *q)
         for (size_t i = 0; i < npts; i++)
             total += pts[i].packets;
     free(pts);
-    static const char *const names[] = {"rank",      "proto",       "port",     "packets",
-                                        "share_pct", "per_address", "prev_rank"};
-    static const enum tt_col_kind kinds[] = {TT_COL_INT,   TT_COL_TEXT,  TT_COL_TEXT, TT_COL_INT,
-                                             TT_COL_FLOAT, TT_COL_FLOAT, TT_COL_TEXT};
-    struct tt_table *t = tt_table_new(7, names, kinds);
+    static const char *const names[] = {"rank",      "proto",       "port",      "packets",
+                                        "share_pct", "per_address", "prev_rank", "service"};
+    static const enum tt_col_kind kinds[] = {TT_COL_INT,   TT_COL_TEXT,  TT_COL_TEXT,
+                                             TT_COL_INT,   TT_COL_FLOAT, TT_COL_FLOAT,
+                                             TT_COL_TEXT,  TT_COL_TEXT};
+    int nrc = tt_cli_names_open(&q->names, "top", tt_store_dir(q->store), q->lang);
+    if (nrc) {
+        free(rows);
+        return nrc;
+    }
+    struct tt_table *t = tt_table_new(8, names, kinds);
     uint64_t addrs = query_cli_addresses(q);
     for (size_t i = 0; t && i < n; i++) {
         char proto[8], port[16], prev[32];
@@ -222,6 +237,12 @@ static int top_ports(struct query_cli *q)
         else
             snprintf(prev, sizeof prev, "-");
         tt_table_set_text(t, r, 6, prev);
+        char svc[128] = "ICMP";
+        if (rows[i].kind == TT_PK_PORT)
+            tt_cli_service(&q->names, rows[i].proto, rows[i].port, svc, sizeof svc);
+        else if (rows[i].kind == TT_PK_NONE)
+            snprintf(svc, sizeof svc, "-");
+        tt_table_set_text(t, r, 7, svc);
     }
     free(rows);
     if (t && q->fmt == TT_OUT_TABLE) {
@@ -284,12 +305,19 @@ int tt_cmd_top(int argc, char **argv)
     struct query_cli q = {.cmd = "top"};
     int idx, rc = query_cli_parse(&q, argc, argv, TOP_USAGE, &idx);
     const char *what = rc == TT_EXIT_OK && idx < argc ? argv[idx++] : NULL;
-    if (rc == TT_EXIT_OK && (!what || (strcmp(what, "ports") && strcmp(what, "sources"))))
-        rc = tt_cli_usage("top", "say 'top ports' or 'top sources'");
+    static const char *const whats[] = {"ports", "sources", "countries", "asns"};
+    int which = -1;
+    for (int i = 0; what && i < 4; i++)
+        if (strcmp(what, whats[i]) == 0)
+            which = i;
+    if (rc == TT_EXIT_OK && which < 0)
+        rc = tt_cli_usage("top", "say 'top ports', 'top sources', 'top countries' or 'top asns'");
     if (rc == TT_EXIT_OK)
         rc = query_cli_finish(&q, argc, argv, idx);
     if (rc == TT_EXIT_OK)
-        rc = strcmp(what, "ports") == 0 ? top_ports(&q) : top_sources(&q);
+        rc = which == 0   ? top_ports(&q)
+             : which == 1 ? top_sources(&q)
+                          : query_cli_top_groups(&q, which == 2 ? TT_GROUP_COUNTRY : TT_GROUP_ASN);
     query_cli_close(&q);
     return rc < 0 ? TT_EXIT_OK : rc;
 }
@@ -302,13 +330,14 @@ static int series_options(struct query_cli *q, enum tt_series_step *step, enum t
         *step = TT_STEP_HOUR;
     else if (q->step && strcmp(q->step, "day") != 0)
         return tt_cli_usage("series", "--step %s: day or hour", q->step);
-    static const char *const bys[] = {"total", "sensor", "port", "proto"};
-    for (int i = 0; q->by && i < 4; i++)
+    static const char *const bys[] = {"total", "sensor", "port", "proto", "country", "asn"};
+    for (int i = 0; q->by && i < 6; i++)
         if (strcmp(q->by, bys[i]) == 0) {
             *by = (enum tt_series_by)i;
             return TT_EXIT_OK;
         }
-    return q->by ? tt_cli_usage("series", "--by %s: total, sensor, port or proto", q->by)
+    return q->by ? tt_cli_usage("series", "--by %s: total, sensor, port, proto, country or asn",
+                                q->by)
                  : TT_EXIT_OK;
 }
 
@@ -322,6 +351,10 @@ static void group_label(const struct query_cli *q, enum tt_series_by by, uint32_
                  query_cli_port_label((uint8_t)(g >> 16), (uint16_t)g, b));
     else if (by == TT_BY_PROTO)
         snprintf(buf, 48, "%s", query_cli_proto_name((uint8_t)g, a));
+    else if (by == TT_BY_COUNTRY)
+        snprintf(buf, 48, "%s", tt_cli_country(&q->names, g));
+    else if (by == TT_BY_ASN)
+        snprintf(buf, 48, g ? "AS%u" : "unknown", g);
     else
         snprintf(buf, 48, "all");
 }
@@ -374,6 +407,8 @@ int tt_cmd_series(int argc, char **argv)
         rc = query_cli_finish(&q, argc, argv, idx);
     if (rc == TT_EXIT_OK)
         rc = series_options(&q, &step, &by);
+    if (rc == TT_EXIT_OK && by == TT_BY_COUNTRY)
+        rc = tt_cli_names_open(&q.names, "series", tt_store_dir(q.store), q.lang);
     struct tt_series_point *pts = NULL;
     size_t n = 0;
     struct tt_err err = {{0}};

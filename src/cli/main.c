@@ -20,6 +20,11 @@ static const struct command COMMANDS[] = {
     {"series", tt_cmd_series, "packets per day or hour, by port, sensor or protocol"},
     {"scan", tt_cmd_scan, "count raw records matching filters (checks roll-ups; drill-down speed)"},
     {"info", tt_cmd_info, "what the store holds and how much space it takes"},
+    {"geo", tt_cmd_geo, "build or show the region database (source -> country)"},
+    {"asn", tt_cmd_asn, "build or show the AS database (source -> AS number, name)"},
+    {"lookup", tt_cmd_lookup, "country, AS and sensor of addresses"},
+    {"services", tt_cmd_services, "install the IANA port registry and port annotations"},
+    {"reenrich", tt_cmd_reenrich, "recompute stored countries and ASes of a range of days"},
 };
 
 static void usage(FILE *out)

@@ -15,7 +15,8 @@ static const struct option OPTS[] = {
     {"csv", no_argument, NULL, 'c'},          {"json", no_argument, NULL, 'j'},
     {"unattributed", no_argument, NULL, 'u'}, {"step", required_argument, NULL, 'T'},
     {"by", required_argument, NULL, 'b'},     {"threads", required_argument, NULL, 'x'},
-    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    {"lang", required_argument, NULL, 'L'},   {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static int parse_proto(const char *text, int *out)
 {
@@ -74,6 +75,9 @@ static int parse_args(struct query_cli *q, int argc, char **argv, const char *us
             break;
         case 'b':
             q->by = optarg;
+            break;
+        case 'L':
+            q->lang_name = optarg;
             break;
         case 'x':
             if (tt_cli_number("--threads", optarg, 1, 256, &v))
@@ -138,10 +142,24 @@ static int resolve_filter(struct query_cli *q)
         return TT_EXIT_USAGE;
     uint64_t v;
     if (q->port_text) {
-        if (tt_cli_number("--port", q->port_text, 0, 65535, &v))
+        /* "6379/tcp" gives the protocol too */
+        char num[16];
+        const char *slash = strchr(q->port_text, '/');
+        size_t len = slash ? (size_t)(slash - q->port_text) : strlen(q->port_text);
+        if (len >= sizeof num)
+            return tt_cli_usage(q->cmd, "--port %s: a port number, or PORT/PROTO", q->port_text);
+        memcpy(num, q->port_text, len);
+        num[len] = '\0';
+        if (tt_cli_number("--port", num, 0, 65535, &v) || (slash && parse_proto(slash + 1, &f->proto)))
             return TT_EXIT_USAGE;
         f->port = (int)v;
     }
+    if (q->lang_name && strcmp(q->lang_name, "en") == 0)
+        q->lang = TT_LANG_EN;
+    else if (q->lang_name && strcmp(q->lang_name, "ja") == 0)
+        q->lang = TT_LANG_JA;
+    else if (q->lang_name)
+        return tt_cli_usage(q->cmd, "--lang %s: en or ja", q->lang_name);
     return resolve_range(q);
 }
 
@@ -177,6 +195,7 @@ int query_cli_finish(struct query_cli *q, int argc, char **argv, int index)
 
 void query_cli_close(struct query_cli *q)
 {
+    tt_cli_names_close(&q->names);
     tt_store_close(q->store);
     free(q->sensors);
     q->store = NULL;

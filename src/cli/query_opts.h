@@ -2,6 +2,7 @@
 #ifndef TT_QUERY_OPTS_H
 #define TT_QUERY_OPTS_H
 
+#include "cli/names.h"
 #include "cli/table.h"
 #include "query/query.h"
 #include "store/store.h"
@@ -17,7 +18,10 @@ struct query_cli {
     enum tt_out_format fmt;
     const char *step, *by; /* series */
     unsigned threads;
+    const char *lang_name; /* --lang */
     /* resolved */
+    enum tt_lang lang;
+    struct tt_cli_names names; /* opened by the commands that print names */
     struct tt_store *store;
     struct tt_sensors *sensors;
     struct tt_filter filter;
@@ -39,5 +43,8 @@ const char *query_cli_sensor_name(const struct query_cli *q, uint16_t id);
 const char *query_cli_proto_name(uint8_t proto, char buf[8]);
 /* "23", "8/0" (ICMP type/code) or "-" (no transport header). */
 const char *query_cli_port_label(uint8_t kind, uint16_t port, char buf[16]);
+
+/* top countries / top asns (cmd_top_geo.c). */
+int query_cli_top_groups(struct query_cli *q, enum tt_group_by by);
 
 #endif

@@ -68,6 +68,11 @@ struct tt_record {
     uint32_t inner_src4, inner_dst4;
     uint8_t inner_src6[16], inner_dst6[16];
     uint8_t src6[16], dst6[16]; /* valid when ipver == 6 */
+    /* Enrichment of the source, decided at ingest (src/enrich/enrich.h) and
+     * stored with the record, so a later database update never shifts past
+     * figures: country code (TT_CC, 0 unknown) and AS number (0 unknown). */
+    uint16_t cc;
+    uint32_t asn;
 };
 
 #endif

@@ -240,7 +240,8 @@ static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_op
 }
 
 static int commit(struct tt_store *store, struct tt_store_txn *txn, struct tt_reader *rd,
-                  const char *path, struct tt_ingest_result *res, struct tt_err *err)
+                  const char *path, const struct tt_ingest_opts *o, struct tt_ingest_result *res,
+                  struct tt_err *err)
 {
     struct tt_input_info info;
     memset(&info, 0, sizeof info);
@@ -263,6 +264,10 @@ static int commit(struct tt_store *store, struct tt_store_txn *txn, struct tt_re
     info.first_ts = res->first_ts;
     info.last_ts = res->last_ts;
     info.seconds = res->seconds;
+    if (o->enrich) {
+        info.geo_version = tt_enricher_geo_version(o->enrich);
+        info.asn_version = tt_enricher_asn_version(o->enrich);
+    }
     rc = tt_store_commit(txn, &info, err);
     if (rc == TT_EEXIST) {
         res->skipped = 1;
@@ -296,7 +301,7 @@ int tt_ingest_file(struct tt_store *store, const char *path, const struct tt_ing
     res->bytes_in = tt_reader_pos(rd);
     res->seconds = now_seconds() - t0;
     if (rc == TT_OK)
-        rc = commit(store, txn, rd, path, res, err);
+        rc = commit(store, txn, rd, path, opts, res, err);
     else
         tt_store_abort(txn);
     tt_reader_close(rd);

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "config/sensors.h"
 #include "decode/decode.h"
+#include "enrich/enrich.h"
 #include "store/store.h"
 
 struct tt_ingest_progress {
@@ -22,6 +23,7 @@ struct tt_ingest_progress {
 struct tt_ingest_opts {
     const struct tt_sensors *sensors; /* prefixes for attribution */
     uint16_t fixed_sensor;            /* nonzero: every packet belongs to this sensor */
+    const struct tt_enricher *enrich; /* source country and AS; NULL: none */
     unsigned threads;                 /* workers; 0 = one per online CPU */
     uint32_t segment_records;         /* records per segment; 0 = default */
     int zstd_level;                   /* 0 = default */
@@ -51,5 +53,21 @@ int tt_ingest_file(struct tt_store *store, const char *path, const struct tt_ing
                    struct tt_ingest_result *res, struct tt_err *err);
 
 uint64_t tt_ingest_malformed(const struct tt_ingest_result *res);
+
+/* Re-enrichment of days [day_from, day_to] with the store's current
+ * databases (reenrich.c). A day of an input whose records all keep their
+ * country and AS is left as it is. The store must be open for writing. */
+struct tt_reenrich_opts {
+    const struct tt_enricher *enrich;
+    const struct tt_sensors *sensors; /* for the segments' destination coding */
+    int64_t day_from, day_to;
+    int zstd_level;
+};
+struct tt_reenrich_result {
+    uint64_t days, groups, rewritten; /* days seen; input-days seen, rewritten */
+    uint64_t records, changed;        /* records read; whose country or AS changed */
+};
+int tt_reenrich(struct tt_store *s, const struct tt_reenrich_opts *o,
+                struct tt_reenrich_result *res, struct tt_err *err);
 
 #endif

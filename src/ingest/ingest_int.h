@@ -22,6 +22,7 @@ struct worker {
     const struct tt_sensor_map *map;
     struct tt_store_txn *txn;
     struct tt_seg_encoder *enc;
+    struct tt_enrich_cache *cache; /* NULL without an enricher */
     struct tt_buf out;
     struct day_state days[INGEST_OPEN_DAYS];
     uint64_t tick;

@@ -19,6 +19,8 @@ int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct t
         w->seg_cap = TT_SEG_MAX_RECORDS;
     w->zlevel = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
     w->enc = tt_seg_encoder_new(w->zlevel);
+    if (o->enrich && !(w->cache = calloc(1, sizeof *w->cache)))
+        return TT_ENOMEM;
     w->first_ts = UINT64_MAX;
     for (int i = 0; i < INGEST_OPEN_DAYS; i++)
         w->days[i].day = INT64_MIN;
@@ -32,6 +34,7 @@ void worker_free(struct worker *w)
         tt_rollup_free(w->days[i].roll);
     }
     tt_seg_encoder_free(w->enc);
+    free(w->cache);
     tt_buf_free(&w->out);
 }
 
@@ -139,6 +142,8 @@ void worker_batch(struct worker *w, const struct tt_batch *b)
         else if (w->map)
             r->sensor = r->ipver == 4 ? tt_sensor_map_v4(w->map, r->dst4)
                                       : tt_sensor_map_v6(w->map, r->dst6);
+        if (w->cache)
+            tt_enrich_record(w->opts->enrich, w->cache, r);
         d->n++;
         store_record(w, d, r);
     }

@@ -68,16 +68,32 @@ int tt_query_top_ports(struct tt_store *s, const struct tt_filter *f, int64_t pr
                        struct tt_err *err);
 
 enum tt_series_step { TT_STEP_DAY, TT_STEP_HOUR };
-enum tt_series_by { TT_BY_TOTAL, TT_BY_SENSOR, TT_BY_PORT, TT_BY_PROTO };
+enum tt_series_by { TT_BY_TOTAL, TT_BY_SENSOR, TT_BY_PORT, TT_BY_PROTO, TT_BY_COUNTRY, TT_BY_ASN };
 
 struct tt_series_point {
     int64_t t;      /* day or hour index since 1970 */
-    uint32_t group; /* sensor id, proto<<24|kind<<16|port, proto, or 0 */
+    uint32_t group; /* sensor id, proto<<24|kind<<16|port, proto, TT_CC, AS, or 0 */
     uint64_t packets, bytes;
 };
 int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,
                     struct tt_err *err);
+
+/* Top source countries or ASes: packets, bytes and exact unique sources,
+ * with the previous period's rank. Countries come from the roll-ups when
+ * the filter allows (whole days, no --port, a protocol that is a whole class:
+ * tcp or udp) and from a raw scan otherwise; ASes always from a raw scan (their source
+ * counts need each record's source). *total gets all packets matched. */
+enum tt_group_by { TT_GROUP_COUNTRY, TT_GROUP_ASN };
+struct tt_group_row {
+    uint32_t key; /* TT_CC or AS number; 0 unknown */
+    uint64_t packets, bytes, sources;
+    int prev_rank; /* 1-based rank in the previous period's top n, 0 = not in it */
+};
+int tt_query_top_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
+                        int64_t prev_from, int64_t prev_to, size_t n, unsigned threads,
+                        struct tt_group_row **rows, size_t *nrows, uint64_t *total,
+                        struct tt_err *err);
 
 /* Raw scans. */
 struct tt_source_row {

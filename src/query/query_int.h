@@ -2,6 +2,7 @@
 #ifndef TT_QUERY_INT_H
 #define TT_QUERY_INT_H
 
+#include "common/agg.h"
 #include "query/query.h"
 
 typedef int (*tt_rollup_fn)(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
@@ -18,5 +19,18 @@ size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
 
 int tt_query_entry_ok(const struct tt_filter *f, const struct tt_roll_entry *e, int64_t day);
 int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor);
+/* Whether [from, to) falls on UTC day boundaries (day totals suffice). */
+int tt_query_whole_days(const struct tt_filter *f);
+/* Whether an hour of a day (or TT_HOUR_DAY) lies in the filter's range. */
+int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour);
+
+/* Raw scan grouping the filter's records by the source's country (by_asn
+ * 0) or AS: totals gets group -> packets, bytes; sources group -> distinct
+ * sources (in the packets counter). With day0 >= 0 the groups are per day,
+ * keyed (day - day0) << 32 | group, and sources are not counted. Both
+ * tables are the caller's. */
+int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn,
+                         int64_t day0, unsigned threads, struct agg *totals, struct agg *sources,
+                         struct tt_scan_stats *ss, struct tt_err *err);
 
 #endif

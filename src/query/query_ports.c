@@ -123,10 +123,48 @@ static uint32_t series_group(enum tt_series_by by, const struct tt_roll_entry *e
     }
 }
 
+static int series_add(struct series_ctx *c, int64_t t, uint32_t group, uint64_t packets,
+                      uint64_t bytes, struct tt_err *err)
+{
+    struct agg_slot *s = agg_get(&c->a, (uint64_t)(t - INT32_MIN) << 32 | group);
+    if (!s)
+        return tt_err_set(err, TT_ENOMEM, "out of memory");
+    s->packets += packets;
+    s->bytes += bytes;
+    return TT_OK;
+}
+
+static int class_ok(const struct tt_filter *f, uint8_t cls)
+{
+    return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
+}
+
+/* By source country, from the hourly country counters. */
+static int series_enriched(struct series_ctx *c, const struct tt_rollup *r,
+                           const struct tt_filter *f, struct tt_err *err)
+{
+    int64_t day = tt_rollup_day(r);
+    int rc = TT_OK;
+    const struct tt_roll_geo *g;
+    size_t n = c->step == TT_STEP_HOUR || !tt_query_whole_days(f)
+                   ? tt_rollup_geo_hour_entries(r, &g)
+                   : tt_rollup_geo_entries(r, &g);
+    for (size_t i = 0; rc == TT_OK && i < n; i++) {
+        if (!tt_query_sensor_ok(f, g[i].sensor) || !class_ok(f, g[i].cls) ||
+            !tt_query_hour_ok(f, day, g[i].hour))
+            continue;
+        int64_t t = c->step == TT_STEP_HOUR ? day * 24 + g[i].hour : day;
+        rc = series_add(c, t, g[i].cc, g[i].packets, g[i].bytes, err);
+    }
+    return rc;
+}
+
 static int series_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
                       struct tt_err *err)
 {
     struct series_ctx *c = ctx;
+    if (c->by == TT_BY_COUNTRY)
+        return series_enriched(c, r, f, err);
     const struct tt_roll_entry *e;
     size_t n = c->step == TT_STEP_HOUR ? tt_rollup_hour_entries(r, &e) : tt_query_entries(f, r, &e);
     int64_t day = tt_rollup_day(r);
@@ -152,6 +190,37 @@ static int cmp_points(const void *a, const void *b)
     return (x->group > y->group) - (x->group < y->group);
 }
 
+/* By AS: the roll-ups keep no AS split (it would cost more than it saves),
+ * so a parallel raw scan groups records per day and AS. */
+static int series_asn(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
+                      struct tt_series_point **pts, size_t *n, struct tt_err *err)
+{
+    if (step == TT_STEP_HOUR)
+        return tt_err_set(err, TT_EINVAL, "series by AS is per day");
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    struct agg totals = {0}, unused = {0};
+    struct tt_scan_stats ss;
+    int rc = tt_query_scan_groups(s, f, 1, d0, 0, &totals, &unused, &ss, err);
+    struct tt_series_point *p = rc ? NULL : calloc(totals.n + 1, sizeof *p);
+    if (rc == TT_OK && !p)
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; p && i < totals.cap; i++) {
+        const struct agg_slot *sl = &totals.slots[i];
+        if (sl->key1)
+            p[k++] = (struct tt_series_point){d0 + (int64_t)((sl->key1 - 1) >> 32),
+                                              (uint32_t)(sl->key1 - 1), sl->packets, sl->bytes};
+    }
+    agg_free(&totals);
+    agg_free(&unused);
+    if (p)
+        qsort(p, k, sizeof *p, cmp_points);
+    *pts = p;
+    *n = k;
+    return rc;
+}
+
 int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,
                     struct tt_err *err)
@@ -159,8 +228,17 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
     struct series_ctx c = {step, by, {0}};
     *pts = NULL;
     *n = 0;
-    int rc = tt_query_each_rollup(s, f, step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY, series_one,
-                                  &c, err);
+    unsigned want = step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY;
+    if (by == TT_BY_ASN)
+        return series_asn(s, f, step, pts, n, err);
+    if (by == TT_BY_COUNTRY) {
+        /* the country counters are per protocol class and have no ports */
+        if (f->port != TT_ANY || (f->proto != TT_ANY && f->proto != 6 && f->proto != 17))
+            return tt_err_set(err, TT_EINVAL, "series by country takes --proto tcp|udp and no "
+                                              "--port (top countries --port answers that)");
+        want = TT_RW_GEO_HOURS;
+    }
+    int rc = tt_query_each_rollup(s, f, want, series_one, &c, err);
     struct tt_series_point *p = rc ? NULL : calloc(c.a.n + 1, sizeof *p);
     if (rc == TT_OK && !p)
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");

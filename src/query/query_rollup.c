@@ -5,6 +5,7 @@
 #include "common/fileio.h"
 #include "query/query.h"
 #include "query/query_int.h"
+#include "query/srcset.h"
 
 #define US_PER_DAY 86400000000ll
 #define US_PER_HOUR 3600000000ll
@@ -30,7 +31,7 @@ void tt_filter_days(const struct tt_filter *f, int64_t *first_day, int64_t *last
         f->to_us == INT64_MAX ? INT64_MAX / US_PER_DAY : floor_div(f->to_us - 1, US_PER_DAY);
 }
 
-static int whole_days(const struct tt_filter *f)
+int tt_query_whole_days(const struct tt_filter *f)
 {
     return f->from_us % US_PER_DAY == 0 && (f->to_us == INT64_MAX || f->to_us % US_PER_DAY == 0);
 }
@@ -48,9 +49,14 @@ int tt_query_entry_ok(const struct tt_filter *f, const struct tt_roll_entry *e, 
     if (f->port != TT_ANY && !(e->kind == TT_PK_PORT && e->port == f->port) &&
         !(e->kind == TT_PK_ICMP && (e->port >> 8) == f->port))
         return 0;
-    if (e->hour == TT_HOUR_DAY)
+    return tt_query_hour_ok(f, day, e->hour);
+}
+
+int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour)
+{
+    if (hour == TT_HOUR_DAY)
         return 1;
-    int64_t t = day * US_PER_DAY + e->hour * US_PER_HOUR;
+    int64_t t = day * US_PER_DAY + hour * US_PER_HOUR;
     return t >= f->from_us - (US_PER_HOUR - 1) && t < f->to_us;
 }
 
@@ -62,7 +68,7 @@ int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned
     struct tt_store_file *files = NULL;
     size_t n = 0;
     int rc = tt_store_files(s, TT_FILE_ROLLUP, d0, d1, &files, &n, err);
-    if (!whole_days(f))
+    if (!tt_query_whole_days(f))
         want |= TT_RW_HOURS;
     for (size_t i = 0; rc == TT_OK && i < n; i++) {
         char path[TT_PATH_MAX];
@@ -87,144 +93,10 @@ int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned
 size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
                         const struct tt_roll_entry **e)
 {
-    return whole_days(f) ? tt_rollup_day_entries(r, e) : tt_rollup_hour_entries(r, e);
+    return tt_query_whole_days(f) ? tt_rollup_day_entries(r, e) : tt_rollup_hour_entries(r, e);
 }
 
 /* ---- stats ---- */
-
-struct v6list {
-    uint8_t *a;
-    size_t n, cap;
-};
-
-static int v6_add(struct v6list *l, const uint8_t *a, size_t n)
-{
-    if (l->n + n > l->cap) {
-        size_t cap = l->cap ? l->cap : 256;
-        while (cap < l->n + n)
-            cap *= 2;
-        uint8_t *p = realloc(l->a, cap * 16);
-        if (!p)
-            return TT_ENOMEM;
-        l->a = p;
-        l->cap = cap;
-    }
-    if (n)
-        memcpy(l->a + 16 * l->n, a, 16 * n);
-    l->n += n;
-    return TT_OK;
-}
-
-static int cmp16(const void *a, const void *b)
-{
-    return memcmp(a, b, 16);
-}
-
-static uint64_t v6_distinct(struct v6list *l)
-{
-    if (l->n == 0)
-        return 0;
-    qsort(l->a, l->n, 16, cmp16);
-    size_t w = 1;
-    for (size_t i = 1; i < l->n; i++)
-        if (memcmp(l->a + 16 * i, l->a + 16 * (w - 1), 16) != 0)
-            memmove(l->a + 16 * w++, l->a + 16 * i, 16);
-    l->n = w;
-    return w;
-}
-
-/* A source set under construction: IPv4 addresses appended from the
- * roll-ups' sets and made distinct by a radix sort when counted (unions of
- * sparse CRoaring bitmaps insert a container per address, quadratically),
- * plus an IPv6 list. */
-struct srcset {
-    uint32_t *v4, *tmp;
-    size_t n4, cap4, distinct; /* [0, distinct) is sorted and distinct */
-    struct v6list v6;
-};
-
-static int srcset_add(struct srcset *u, const struct tt_roll_set *s)
-{
-    uint64_t n = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
-    if (u->n4 + n > u->cap4) {
-        size_t cap = u->cap4 ? u->cap4 : 4096;
-        while (cap < u->n4 + n)
-            cap *= 2;
-        uint32_t *p = realloc(u->v4, cap * sizeof *p);
-        if (!p)
-            return TT_ENOMEM;
-        u->v4 = p;
-        u->cap4 = cap;
-    }
-    if (n)
-        roaring_bitmap_to_uint32_array(s->v4, u->v4 + u->n4);
-    u->n4 += n;
-    return v6_add(&u->v6, s->v6, s->n6);
-}
-
-static uint64_t srcset_count(struct srcset *u);
-
-/* Appends another set's distinct addresses. */
-static int srcset_merge(struct srcset *u, struct srcset *from)
-{
-    srcset_count(from);
-    if (u->n4 + from->n4 > u->cap4) {
-        size_t cap = u->cap4 ? u->cap4 : 4096;
-        while (cap < u->n4 + from->n4)
-            cap *= 2;
-        uint32_t *p = realloc(u->v4, cap * sizeof *p);
-        if (!p)
-            return TT_ENOMEM;
-        u->v4 = p;
-        u->cap4 = cap;
-    }
-    if (from->n4)
-        memcpy(u->v4 + u->n4, from->v4, from->n4 * sizeof *u->v4);
-    u->n4 += from->n4;
-    return v6_add(&u->v6, from->v6.a, from->v6.n);
-}
-
-/* LSD radix sort, 16 bits a pass. */
-static int radix_sort_u32(uint32_t *a, size_t n, uint32_t **tmp)
-{
-    size_t *count = malloc(65537 * sizeof *count);
-    if (!count || !(*tmp = realloc(*tmp, (n ? n : 1) * sizeof **tmp))) {
-        free(count);
-        return TT_ENOMEM;
-    }
-    for (unsigned shift = 0; shift < 32; shift += 16) {
-        memset(count, 0, 65537 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[((a[i] >> shift) & 0xffff) + 1]++;
-        for (size_t b = 0; b < 65536; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            (*tmp)[count[(a[i] >> shift) & 0xffff]++] = a[i];
-        memcpy(a, *tmp, n * sizeof *a);
-    }
-    free(count);
-    return TT_OK;
-}
-
-static uint64_t srcset_count(struct srcset *u)
-{
-    if (u->n4 > u->distinct && radix_sort_u32(u->v4, u->n4, &u->tmp) == TT_OK) {
-        size_t w = 0;
-        for (size_t i = 0; i < u->n4; i++)
-            if (w == 0 || u->v4[i] != u->v4[w - 1])
-                u->v4[w++] = u->v4[i];
-        u->n4 = u->distinct = w;
-    }
-    return u->n4 + v6_distinct(&u->v6);
-}
-
-static void srcset_free(struct srcset *u)
-{
-    free(u->v4);
-    free(u->tmp);
-    free(u->v6.a);
-    memset(u, 0, sizeof *u);
-}
 
 struct stats_ctx {
     const struct tt_filter *f;
@@ -313,13 +185,13 @@ static void flush_day(struct stats_ctx *c)
             d = &c->st->days[i];
     for (int k = 0; k <= TT_CLASS__COUNT; k++) {
         if (d)
-            d->uniq[k] = srcset_count(&c->pend[k]);
+            d->uniq[k] = tt_srcset_count(&c->pend[k]);
         if (k == TT_CLASS__COUNT && c->pending)
-            srcset_merge(&c->all, &c->pend[k]);
-        srcset_free(&c->pend[k]);
+            tt_srcset_merge(&c->all, &c->pend[k]);
+        tt_srcset_free(&c->pend[k]);
     }
     c->pending = 0;
-    srcset_count(&c->all); /* keep the range-wide list small as days accumulate */
+    tt_srcset_count(&c->all); /* keep the range-wide list small as days accumulate */
 }
 
 /* Folds a roll-up's source sets into its day's and the range's sets. */
@@ -338,13 +210,13 @@ static int stats_sets(struct stats_ctx *c, const struct tt_rollup *r, struct tt_
         if (!sensor_row(c, s->sensor, &ps))
             rc = TT_ENOMEM;
         if (rc == TT_OK)
-            rc = srcset_add(&c->pend[s->cls], s);
+            rc = tt_srcset_add(&c->pend[s->cls], s);
         if (rc == TT_OK)
-            rc = srcset_add(&c->pend[TT_CLASS__COUNT], s);
+            rc = tt_srcset_add(&c->pend[TT_CLASS__COUNT], s);
         if (rc == TT_OK)
-            rc = srcset_add(ps, s);
+            rc = tt_srcset_add(ps, s);
         if (rc == TT_OK && ps->n4 > 4 * ps->distinct + ((size_t)1 << 20))
-            srcset_count(ps); /* keep a long range's per-sensor list small */
+            tt_srcset_count(ps); /* keep a long range's per-sensor list small */
     }
     return rc;
 }
@@ -394,11 +266,11 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     c.st = out;
     int rc = tt_query_each_rollup(s, f, TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED, stats_one, &c, err);
     flush_day(&c);
-    out->uniq_all = srcset_count(&c.all);
-    srcset_free(&c.all);
+    out->uniq_all = tt_srcset_count(&c.all);
+    tt_srcset_free(&c.all);
     for (size_t i = 0; i < out->nsensors; i++) {
-        out->sensors[i].uniq = srcset_count(&c.per_sensor[i]);
-        srcset_free(&c.per_sensor[i]);
+        out->sensors[i].uniq = tt_srcset_count(&c.per_sensor[i]);
+        tt_srcset_free(&c.per_sensor[i]);
     }
     free(c.per_sensor);
     if (rc)

@@ -15,16 +15,18 @@
 
 #define SEGMENT_FILE_MAX ((size_t)1 << 34)
 
-enum scan_kind { SCAN_COUNT, SCAN_SOURCES };
+enum scan_kind { SCAN_COUNT, SCAN_SOURCES, SCAN_COUNTRY, SCAN_ASN };
 
 struct v6hit {
     uint8_t src[16];
     uint16_t port, sensor;
+    uint32_t group; /* SCAN_COUNTRY / SCAN_ASN: the source's country or AS */
 };
 
 struct scan_part {
     uint64_t scanned, matched;
     struct agg packets, ports, sensors; /* IPv4: src; src<<16|port; src<<16|sensor */
+    struct agg groups, pairs;           /* group: packets, bytes; group<<32|src4 */
     struct v6hit *v6;
     size_t n6, cap6;
     int rc;
@@ -35,6 +37,7 @@ struct scan {
     struct tt_store *store;
     const struct tt_filter *f;
     enum scan_kind kind;
+    int64_t group_day0; /* >= 0: group keys are (day - day0) << 32 | group, no sources */
     struct tt_store_file *files;
     size_t nfiles, next;
     pthread_mutex_t mu;
@@ -42,7 +45,8 @@ struct scan {
     unsigned nparts;
 };
 
-static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16_t sensor)
+static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16_t sensor,
+                  uint32_t group)
 {
     if (p->n6 == p->cap6) {
         size_t cap = p->cap6 ? p->cap6 * 2 : 256;
@@ -56,6 +60,7 @@ static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16
     memcpy(h->src, src, 16);
     h->port = port;
     h->sensor = sensor;
+    h->group = group;
     return TT_OK;
 }
 
@@ -63,7 +68,7 @@ static int count_source(struct scan_part *p, const struct tt_seg_cols *c, uint32
 {
     uint16_t port = c->dport[k], sensor = c->sensor[k];
     if (k >= c->n4)
-        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, port, sensor);
+        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, port, sensor, 0);
     uint64_t src = c->src4[k];
     struct agg_slot *a = agg_get(&p->packets, src);
     struct agg_slot *b = a ? agg_get(&p->ports, src << 16 | port) : NULL;
@@ -72,6 +77,26 @@ static int count_source(struct scan_part *p, const struct tt_seg_cols *c, uint32
         return TT_ENOMEM;
     a->packets++;
     return TT_OK;
+}
+
+/* Packets, bytes and distinct sources by the source's country or AS. */
+static int count_group(const struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c,
+                       uint32_t k)
+{
+    uint32_t g = sc->kind == SCAN_ASN ? c->asn[k] : c->cc[k];
+    uint64_t key = g;
+    if (sc->group_day0 >= 0)
+        key |= (uint64_t)((int64_t)(c->ts[k] / 86400000000ull) - sc->group_day0) << 32;
+    struct agg_slot *a = agg_get(&p->groups, key);
+    if (!a)
+        return TT_ENOMEM;
+    a->packets++;
+    a->bytes += c->ip_len[k];
+    if (sc->group_day0 >= 0)
+        return TT_OK;
+    if (k >= c->n4)
+        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, 0, 0, g);
+    return agg_get(&p->pairs, (uint64_t)g << 32 | c->src4[k]) ? TT_OK : TT_ENOMEM;
 }
 
 static int needs_time(const struct tt_filter *f)
@@ -92,10 +117,13 @@ static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_se
             continue;
         if (f->port != TT_ANY && c->dport[k] != f->port)
             continue;
-        if (c->ts && ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
+        if (c->ts && needs_time(f) &&
+            ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
             continue;
         p->matched++;
         if (sc->kind == SCAN_SOURCES && count_source(p, c, k))
+            return TT_ENOMEM;
+        if ((sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN) && count_group(sc, p, c, k))
             return TT_ENOMEM;
     }
     p->scanned += c->n;
@@ -112,8 +140,9 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     uint32_t fields = TT_SF_DST;
     fields |= sc->f->proto != TT_ANY ? TT_SF_PROTO : 0;
     fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_PORTS : 0;
-    fields |= needs_time(sc->f) ? TT_SF_TS : 0;
+    fields |= needs_time(sc->f) || sc->group_day0 >= 0 ? TT_SF_TS : 0;
     fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
+    fields |= sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
     int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
                  : TT_OK;
@@ -160,6 +189,8 @@ static void part_free(struct scan_part *p)
     agg_free(&p->packets);
     agg_free(&p->ports);
     agg_free(&p->sensors);
+    agg_free(&p->groups);
+    agg_free(&p->pairs);
     free(p->v6);
 }
 
@@ -237,7 +268,8 @@ static int merge_parts(struct scan *sc)
                     d->packets += sl->packets;
             }
         for (size_t k = 0; k < from->n6; k++)
-            if (add_v6(to, from->v6[k].src, from->v6[k].port, from->v6[k].sensor))
+            if (add_v6(to, from->v6[k].src, from->v6[k].port, from->v6[k].sensor,
+                       from->v6[k].group))
                 return TT_ENOMEM;
     }
     return TT_OK;
@@ -361,6 +393,87 @@ int tt_query_top_sources(struct tt_store *s, const struct tt_filter *f, size_t n
     *nrows = 0;
     int rc = scan_run(&sc, threads, ss, err);
     if (rc == TT_OK && sc.nparts && source_rows(&sc, n, rows, nrows))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    for (unsigned i = 0; i < sc.nparts; i++)
+        part_free(&sc.parts[i]);
+    free(sc.parts);
+    return rc;
+}
+
+static int cmp_v6group(const void *a, const void *b)
+{
+    const struct v6hit *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return memcmp(x->src, y->src, 16);
+}
+
+/* Folds the parts into out: group -> packets, bytes, and distinct sources
+ * (in the slot's own third counter, carried in a second table). */
+static int merge_groups(struct scan *sc, struct agg *totals, struct agg *sources)
+{
+    struct agg pairs = {0};
+    int rc = TT_OK;
+    for (unsigned i = 0; rc == TT_OK && i < sc->nparts; i++) {
+        const struct scan_part *p = &sc->parts[i];
+        for (size_t k = 0; rc == TT_OK && k < p->groups.cap; k++) {
+            const struct agg_slot *sl = &p->groups.slots[k];
+            struct agg_slot *d = sl->key1 ? agg_get(totals, sl->key1 - 1) : NULL;
+            if (sl->key1 && !d)
+                rc = TT_ENOMEM;
+            if (d) {
+                d->packets += sl->packets;
+                d->bytes += sl->bytes;
+            }
+        }
+        for (size_t k = 0; rc == TT_OK && k < p->pairs.cap; k++)
+            if (p->pairs.slots[k].key1 && !agg_get(&pairs, p->pairs.slots[k].key1 - 1))
+                rc = TT_ENOMEM;
+    }
+    for (size_t k = 0; rc == TT_OK && k < pairs.cap; k++) {
+        struct agg_slot *d =
+            pairs.slots[k].key1 ? agg_get(sources, (pairs.slots[k].key1 - 1) >> 32) : NULL;
+        if (pairs.slots[k].key1 && !d)
+            rc = TT_ENOMEM;
+        if (d)
+            d->packets++;
+    }
+    agg_free(&pairs);
+    /* IPv6 sources: sorted by (group, source), counted once each */
+    struct v6hit *all = NULL;
+    size_t n = 0;
+    for (unsigned i = 0; i < sc->nparts; i++)
+        n += sc->parts[i].n6;
+    if (rc == TT_OK && n && !(all = malloc(n * sizeof *all)))
+        rc = TT_ENOMEM;
+    for (unsigned i = 0, at = 0; all && i < sc->nparts; at += (unsigned)sc->parts[i].n6, i++)
+        if (sc->parts[i].n6)
+            memcpy(all + at, sc->parts[i].v6, sc->parts[i].n6 * sizeof *all);
+    if (all)
+        qsort(all, n, sizeof *all, cmp_v6group);
+    for (size_t k = 0; rc == TT_OK && all && k < n; k++) {
+        if (k && all[k].group == all[k - 1].group && !memcmp(all[k].src, all[k - 1].src, 16))
+            continue;
+        struct agg_slot *d = agg_get(sources, all[k].group);
+        if (!d)
+            rc = TT_ENOMEM;
+        else
+            d->packets++;
+    }
+    free(all);
+    return rc;
+}
+
+int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn,
+                         int64_t day0, unsigned threads, struct agg *totals, struct agg *sources,
+                         struct tt_scan_stats *ss, struct tt_err *err)
+{
+    struct scan sc = {.store = s,
+                      .f = f,
+                      .kind = by_asn ? SCAN_ASN : SCAN_COUNTRY,
+                      .group_day0 = day0};
+    int rc = scan_run(&sc, threads, ss, err);
+    if (rc == TT_OK && merge_groups(&sc, totals, sources))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     for (unsigned i = 0; i < sc.nparts; i++)
         part_free(&sc.parts[i]);

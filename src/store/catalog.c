@@ -21,7 +21,13 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS inputs(id INTEGER PRIMARY KEY, hash BLOB UNIQUE NOT NULL,"
     " path TEXT NOT NULL, size INTEGER, ingested_at INTEGER, frames INTEGER, stored INTEGER,"
     " unattributed INTEGER, not_ip INTEGER, malformed INTEGER, first_ts INTEGER,"
-    " last_ts INTEGER, seconds REAL);"
+    " last_ts INTEGER, seconds REAL, geo_version TEXT, asn_version TEXT);"
+    "CREATE TABLE IF NOT EXISTS reenriched(input_id INTEGER NOT NULL REFERENCES inputs(id),"
+    " day INTEGER NOT NULL, geo_version TEXT, asn_version TEXT, at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS databases(kind TEXT NOT NULL, version TEXT NOT NULL,"
+    " source TEXT NOT NULL, licence TEXT NOT NULL, data_date TEXT NOT NULL,"
+    " built_at INTEGER NOT NULL, installed_at INTEGER NOT NULL, entries INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, version));"
     "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, input_id INTEGER NOT NULL"
     " REFERENCES inputs(id), kind INTEGER NOT NULL, day INTEGER NOT NULL,"
     " path TEXT UNIQUE NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL);"
@@ -254,8 +260,8 @@ static int insert_input(struct tt_catalog *c, const struct tt_input_info *in, in
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(c->db,
                            "INSERT INTO inputs(hash,path,size,ingested_at,frames,stored,"
-                           "unattributed,not_ip,malformed,first_ts,last_ts,seconds)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "unattributed,not_ip,malformed,first_ts,last_ts,seconds,"
+                           "geo_version,asn_version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL))
         return db_err(c, err, "recording the input");
     uint64_t malformed = 0;
@@ -273,6 +279,13 @@ static int insert_input(struct tt_catalog *c, const struct tt_input_info *in, in
     sqlite3_bind_int64(st, 10, (sqlite3_int64)in->first_ts);
     sqlite3_bind_int64(st, 11, (sqlite3_int64)in->last_ts);
     sqlite3_bind_double(st, 12, in->seconds);
+    char gv[17], av[17];
+    snprintf(gv, sizeof gv, "%016llx", (unsigned long long)in->geo_version);
+    snprintf(av, sizeof av, "%016llx", (unsigned long long)in->asn_version);
+    if (in->geo_version)
+        sqlite3_bind_text(st, 13, gv, -1, SQLITE_TRANSIENT);
+    if (in->asn_version)
+        sqlite3_bind_text(st, 14, av, -1, SQLITE_TRANSIENT);
     int ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     if (!ok)
@@ -331,8 +344,8 @@ int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_f
     *files = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(c->db,
-                           "SELECT day,records,bytes,path FROM files WHERE kind=? AND day"
-                           " BETWEEN ? AND ? ORDER BY day, path",
+                           "SELECT day,records,bytes,path,input_id FROM files WHERE kind=? AND"
+                           " day BETWEEN ? AND ? ORDER BY day, path",
                            -1, &st, NULL))
         return db_err(c, err, "listing files");
     sqlite3_bind_int(st, 1, kind);
@@ -355,6 +368,7 @@ int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_f
         f->records = (uint64_t)sqlite3_column_int64(st, 1);
         f->bytes = (uint64_t)sqlite3_column_int64(st, 2);
         copy_text(f->path, sizeof f->path, sqlite3_column_text(st, 3));
+        f->input_id = sqlite3_column_int64(st, 4);
     }
     sqlite3_finalize(st);
     if (rc) {
@@ -389,4 +403,133 @@ int tt_catalog_totals(struct tt_catalog *c, struct tt_store_totals *out, struct 
     }
     sqlite3_finalize(st);
     return TT_OK;
+}
+
+int tt_catalog_put_database(struct tt_catalog *c, const struct tt_store_db *db, struct tt_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT OR REPLACE INTO databases(kind,version,source,licence,"
+                           "data_date,built_at,installed_at,entries) VALUES(?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL))
+        return db_err(c, err, "recording the database");
+    char v[17];
+    snprintf(v, sizeof v, "%016llx", (unsigned long long)db->version);
+    sqlite3_bind_text(st, 1, db->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, db->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, db->licence, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, db->data_date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, db->built_at);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)db->entries);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? TT_OK : db_err(c, err, "recording the database");
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    tt_strlcpy(buf, t ? (const char *)t : "", size);
+}
+
+int tt_catalog_databases(struct tt_catalog *c, struct tt_store_db **out, size_t *n,
+                         struct tt_err *err)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT kind,version,source,licence,data_date,built_at,installed_at,"
+                           "entries,(SELECT count(*) FROM inputs WHERE geo_version=d.version OR"
+                           " asn_version=d.version) FROM databases d ORDER BY installed_at DESC,"
+                           " rowid DESC",
+                           -1, &st, NULL))
+        return db_err(c, err, "listing databases");
+    size_t cap = 0;
+    int rc = TT_OK;
+    while (rc == TT_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct tt_store_db *nd = realloc(*out, cap * sizeof *nd);
+            if (!nd) {
+                rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+                break;
+            }
+            *out = nd;
+        }
+        struct tt_store_db *d = &(*out)[(*n)++];
+        memset(d, 0, sizeof *d);
+        char v[32];
+        column_text(st, 0, d->kind, sizeof d->kind);
+        column_text(st, 1, v, sizeof v);
+        d->version = strtoull(v, NULL, 16);
+        column_text(st, 2, d->source, sizeof d->source);
+        column_text(st, 3, d->licence, sizeof d->licence);
+        column_text(st, 4, d->data_date, sizeof d->data_date);
+        d->built_at = sqlite3_column_int64(st, 5);
+        d->installed_at = sqlite3_column_int64(st, 6);
+        d->entries = (uint64_t)sqlite3_column_int64(st, 7);
+        d->inputs = (uint64_t)sqlite3_column_int64(st, 8);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int delete_files(struct tt_catalog *c, const struct tt_store_file *old, size_t n,
+                        struct tt_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE path=?", -1, &st, NULL))
+        return db_err(c, err, "replacing files");
+    int rc = TT_OK;
+    for (size_t i = 0; rc == TT_OK && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, old[i].path, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(c->db) != 1)
+            rc = db_err(c, err, "replacing files (a file is no longer listed)");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int note_reenriched(struct tt_catalog *c, int64_t input, int64_t day, uint64_t geo,
+                           uint64_t asn, struct tt_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "INSERT INTO reenriched VALUES(?,?,?,?,?)", -1, &st, NULL))
+        return db_err(c, err, "recording the re-enrichment");
+    char gv[17], av[17];
+    snprintf(gv, sizeof gv, "%016llx", (unsigned long long)geo);
+    snprintf(av, sizeof av, "%016llx", (unsigned long long)asn);
+    sqlite3_bind_int64(st, 1, input);
+    sqlite3_bind_int64(st, 2, day);
+    if (geo)
+        sqlite3_bind_text(st, 3, gv, -1, SQLITE_TRANSIENT);
+    if (asn)
+        sqlite3_bind_text(st, 4, av, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? TT_OK : db_err(c, err, "recording the re-enrichment");
+}
+
+int tt_catalog_replace_files(struct tt_catalog *c, int64_t input, int64_t day,
+                             const struct tt_store_file *old, size_t nold,
+                             const struct tt_catalog_file *files, size_t n, uint64_t geo,
+                             uint64_t asn, struct tt_err *err)
+{
+    int rc = exec(c, "BEGIN IMMEDIATE", err);
+    if (rc == TT_OK)
+        rc = delete_files(c, old, nold, err);
+    if (rc == TT_OK)
+        rc = insert_files(c, input, files, n, err);
+    if (rc == TT_OK)
+        rc = note_reenriched(c, input, day, geo, asn, err);
+    if (rc == TT_OK)
+        rc = exec(c, "COMMIT", err);
+    if (rc != TT_OK)
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }

@@ -26,6 +26,16 @@ int tt_catalog_commit_input(struct tt_catalog *c, const struct tt_input_info *in
                             const struct tt_catalog_file *files, size_t n, struct tt_err *err);
 int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
                      struct tt_store_file **files, size_t *n, struct tt_err *err);
+int tt_catalog_put_database(struct tt_catalog *c, const struct tt_store_db *db,
+                            struct tt_err *err);
+int tt_catalog_databases(struct tt_catalog *c, struct tt_store_db **out, size_t *n,
+                         struct tt_err *err);
+/* One transaction: old files unlisted, new ones listed under input, and
+ * the re-enrichment recorded. */
+int tt_catalog_replace_files(struct tt_catalog *c, int64_t input, int64_t day,
+                             const struct tt_store_file *old, size_t nold,
+                             const struct tt_catalog_file *files, size_t n, uint64_t geo,
+                             uint64_t asn, struct tt_err *err);
 int tt_catalog_totals(struct tt_catalog *c, struct tt_store_totals *out, struct tt_err *err);
 
 #endif

@@ -24,9 +24,13 @@ void tt_rollup_free(struct tt_rollup *r)
         free(r->sets[i].v6);
     }
     free(r->sets);
+    free(r->set_index);
     agg_free(&r->counts);
+    agg_free(&r->geo);
     free(r->days);
     free(r->hours);
+    free(r->geo_days);
+    free(r->geo_hours);
     free(r);
 }
 
@@ -41,9 +45,9 @@ const char *tt_class_name(enum tt_class c)
     return (unsigned)c < TT_CLASS__COUNT ? names[c] : "?";
 }
 
-static int count(struct tt_rollup *r, uint64_t key, uint64_t bytes)
+static int count(struct agg *a, uint64_t key, uint64_t bytes)
 {
-    struct agg_slot *s = agg_get(&r->counts, key);
+    struct agg_slot *s = agg_get(a, key);
     if (!s)
         return TT_ENOMEM;
     s->packets++;
@@ -51,14 +55,45 @@ static int count(struct tt_rollup *r, uint64_t key, uint64_t bytes)
     return TT_OK;
 }
 
-struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls)
+static uint64_t set_tag(uint16_t sensor, uint8_t cls, uint16_t cc)
+{
+    return (uint64_t)sensor << 24 | (uint64_t)cc << 8 | cls;
+}
+
+/* Rebuilds the open-addressed index over sets at twice the set count. */
+static int set_index_grow(struct tt_rollup *r)
+{
+    size_t cap = r->set_index_cap ? r->set_index_cap * 2 : ROLL_SET_INDEX_MIN;
+    uint32_t *ix = calloc(cap, sizeof *ix);
+    if (!ix)
+        return TT_ENOMEM;
+    for (size_t i = 0; i < r->nsets; i++) {
+        const struct tt_roll_set *s = &r->sets[i];
+        size_t h = agg_mix(set_tag(s->sensor, s->cls, s->cc)) & (cap - 1);
+        while (ix[h])
+            h = (h + 1) & (cap - 1);
+        ix[h] = (uint32_t)i + 1;
+    }
+    free(r->set_index);
+    r->set_index = ix;
+    r->set_index_cap = cap;
+    return TT_OK;
+}
+
+struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls, uint16_t cc)
 {
     if (r->last_set < r->nsets && r->sets[r->last_set].sensor == sensor &&
-        r->sets[r->last_set].cls == cls)
+        r->sets[r->last_set].cls == cls && r->sets[r->last_set].cc == cc)
         return &r->sets[r->last_set];
-    for (size_t i = 0; i < r->nsets; i++)
-        if (r->sets[i].sensor == sensor && r->sets[i].cls == cls)
-            return &r->sets[r->last_set = i];
+    if (2 * (r->nsets + 1) > r->set_index_cap && set_index_grow(r))
+        return NULL;
+    uint64_t tag = set_tag(sensor, cls, cc);
+    size_t mask = r->set_index_cap - 1, h = agg_mix(tag) & mask;
+    for (; r->set_index[h]; h = (h + 1) & mask) {
+        const struct tt_roll_set *s = &r->sets[r->set_index[h] - 1];
+        if (set_tag(s->sensor, s->cls, s->cc) == tag)
+            return &r->sets[r->last_set = r->set_index[h] - 1];
+    }
     if (r->nsets == r->capsets) {
         size_t cap = r->capsets ? r->capsets * 2 : 16;
         struct tt_roll_set *n = realloc(r->sets, cap * sizeof *n);
@@ -71,6 +106,8 @@ struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t c
     memset(s, 0, sizeof *s);
     s->sensor = sensor;
     s->cls = cls;
+    s->cc = cc;
+    r->set_index[h] = (uint32_t)r->nsets + 1;
     r->last_set = r->nsets++;
     return s;
 }
@@ -121,7 +158,7 @@ static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t 
             return TT_OK;
         *slot = tag;
     }
-    struct tt_roll_set *s = roll_set_get(r, rec->sensor, cls);
+    struct tt_roll_set *s = roll_set_get(r, rec->sensor, cls, rec->cc);
     if (!s)
         return TT_ENOMEM;
     if (rec->ipver == 6)
@@ -145,8 +182,11 @@ int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
     }
     int64_t sec = (int64_t)(rec->ts_us / 1000000u) - r->day * 86400;
     uint8_t hour = sec >= 0 && sec < 86400 ? (uint8_t)(sec / 3600) : 0;
-    int rc = count(r, roll_key(rec->sensor, rec->proto, kind, port, hour), rec->ip_len);
-    return rc ? rc : add_source(r, rec, (uint8_t)tt_class_of(rec->proto));
+    uint8_t cls = (uint8_t)tt_class_of(rec->proto);
+    int rc = count(&r->counts, roll_key(rec->sensor, rec->proto, kind, port, hour), rec->ip_len);
+    if (rc == TT_OK)
+        rc = count(&r->geo, roll_geo_key(rec->sensor, rec->cc, cls, hour), rec->ip_len);
+    return rc ? rc : add_source(r, rec, cls);
 }
 
 void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, uint64_t n)
@@ -170,6 +210,18 @@ size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_en
 {
     *out = r->hours;
     return r->nhours;
+}
+
+size_t tt_rollup_geo_entries(const struct tt_rollup *r, const struct tt_roll_geo **out)
+{
+    *out = r->geo_days;
+    return r->ngeo_days;
+}
+
+size_t tt_rollup_geo_hour_entries(const struct tt_rollup *r, const struct tt_roll_geo **out)
+{
+    *out = r->geo_hours;
+    return r->ngeo_hours;
 }
 
 size_t tt_rollup_nsets(const struct tt_rollup *r)

@@ -1,8 +1,10 @@
 /* Roll-ups kept at ingest for one UTC day: packets and bytes per hour x
- * sensor x protocol x port (ICMP type/code in place of the port), the exact
- * sets of source addresses per sensor and protocol class (CRoaring bitmaps
- * for IPv4, sorted arrays for IPv6), and the packets the decoder refused,
- * by reason. Reports read these; only drill-downs read raw segments. */
+ * sensor x protocol x port (ICMP type/code in place of the port), per hour x
+ * sensor x source country x protocol class;
+ * the exact sets of source addresses per sensor, protocol class and source
+ * country (CRoaring bitmaps for IPv4, sorted arrays for IPv6; a source has
+ * one country, so the country sets partition each sensor's and class's
+ * set), and the packets the decoder refused, by reason. Reports read these; only drill-downs read raw segments. */
 #ifndef TT_ROLLUP_H
 #define TT_ROLLUP_H
 
@@ -14,7 +16,7 @@
 #include "common/record.h"
 #include "decode/decode.h"
 
-#define TT_ROLLUP_VERSION 1
+#define TT_ROLLUP_VERSION 2 /* 2: country and AS counters, country-keyed sets */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
 enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };
@@ -61,9 +63,25 @@ const char *tt_class_name(enum tt_class c);
 int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err);
 
 /* What a reader wants decoded. */
-enum { TT_RW_DAY = 1, TT_RW_HOURS = 2, TT_RW_SETS = 4, TT_RW_REFUSED = 8, TT_RW_ALL = 15 };
+enum {
+    TT_RW_DAY = 1,
+    TT_RW_HOURS = 2,
+    TT_RW_SETS = 4,
+    TT_RW_REFUSED = 8,
+    TT_RW_GEO = 16,       /* country entries, whole day */
+    TT_RW_GEO_HOURS = 32, /* ... and per hour (implies TT_RW_GEO) */
+    TT_RW_ALL = 63
+};
 int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
                      struct tt_rollup **out, struct tt_err *err);
+
+/* Packets and bytes by source country: cls is enum tt_class, cc a TT_CC
+ * value (0 unknown). */
+struct tt_roll_geo {
+    uint16_t sensor, cc;
+    uint8_t cls, hour; /* hour 0..23, or TT_HOUR_DAY */
+    uint64_t packets, bytes;
+};
 
 /* Entries: whole-day totals (hour == TT_HOUR_DAY) or per hour. Valid after
  * decode with the matching want bit, or after encode. */
@@ -76,12 +94,18 @@ size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_en
 struct tt_roll_set {
     uint16_t sensor;
     uint8_t cls;
+    uint16_t cc; /* the sources' country (TT_CC, 0 unknown) */
     roaring_bitmap_t *v4;
     uint8_t *v6;
     size_t n6, cap6;
 };
 size_t tt_rollup_nsets(const struct tt_rollup *r);
 const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i);
+
+/* Country entries, sorted by sensor, cc, cls, hour; valid after encode or
+ * a decode with TT_RW_GEO / TT_RW_GEO_HOURS. */
+size_t tt_rollup_geo_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
+size_t tt_rollup_geo_hour_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
 
 uint64_t tt_rollup_refused(const struct tt_rollup *r, enum tt_decode_status status);
 

@@ -8,7 +8,7 @@
 #include "store/blockfile.h"
 #include "store/rollup_int.h"
 
-enum { B_DAY, B_HOURS, B_SETS, B_REFUSED, B__COUNT };
+enum { B_DAY, B_HOURS, B_SETS, B_REFUSED, B_GEO, B_GEO_HOURS, B__COUNT };
 
 #define MAX_ENTRIES (1u << 26)
 
@@ -99,6 +99,7 @@ static int put_sets(struct tt_rollup *r, struct tt_buf *b)
         roll_v6_compact(s);
         tt_buf_le(b, s->sensor, 2);
         tt_buf_u8(b, s->cls);
+        tt_buf_le(b, s->cc, 2);
         uint64_t n4 = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
         tt_buf_le(b, n4, 4);
         if (n4) {
@@ -121,8 +122,11 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     struct tt_buf b[B__COUNT], hdr = {0};
     memset(b, 0, sizeof b);
     int rc = roll_build_entries(r);
+    if (rc == TT_OK)
+        rc = roll_build_enriched(r);
     if (rc == TT_OK) {
         put_counters(r, &b[B_DAY], &b[B_HOURS]);
+        roll_put_geo(r, &b[B_GEO], &b[B_GEO_HOURS]);
         rc = put_sets(r, &b[B_SETS]);
     }
     for (unsigned i = 0; i < TT_DEC__COUNT; i++)
@@ -132,6 +136,8 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     tt_buf_le(&hdr, r->nhours, 4);
     tt_buf_le(&hdr, r->nsets, 4);
     tt_buf_le(&hdr, TT_DEC__COUNT, 4);
+    tt_buf_le(&hdr, r->ngeo_days, 4);
+    tt_buf_le(&hdr, r->ngeo_hours, 4);
     for (int i = 0; rc == TT_OK && i < B__COUNT; i++)
         rc = tt_buf_ok(&b[i]);
     if (rc == TT_OK)
@@ -227,9 +233,10 @@ static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n
     for (size_t i = 0; !rc && i < nsets; i++) {
         uint16_t sensor = (uint16_t)tt_rd_le(&rd, 2);
         uint8_t cls = tt_rd_u8(&rd);
+        uint16_t cc = (uint16_t)tt_rd_le(&rd, 2);
         size_t n4 = (size_t)tt_rd_le(&rd, 4);
         struct tt_roll_set *s =
-            rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL : roll_set_get(r, sensor, cls);
+            rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL : roll_set_get(r, sensor, cls, cc);
         if (!s || s->v4 || s->n6) { /* bad bytes, or the same set twice */
             rc = bad(bf->name, "source sets", err);
             break;
@@ -276,6 +283,28 @@ static int get_refused(struct tt_rollup *r, const struct tt_blockfile *bf, unsig
     return rc;
 }
 
+static int get_geo(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned want, size_t n,
+                   size_t nhours, struct tt_err *err)
+{
+    uint8_t *dp = NULL, *hp = NULL;
+    size_t dl = 0, hl = 0;
+    if (n > MAX_ENTRIES || nhours > 24 * n)
+        return bad(bf->name, "header counts", err);
+    int rc = tt_blockfile_read(bf, B_GEO, n * 30, &dp, &dl, err);
+    if (!rc && (want & TT_RW_GEO_HOURS))
+        rc = tt_blockfile_read(bf, B_GEO_HOURS, nhours * 20 + n * 5, &hp, &hl, err);
+    struct tt_rd d = tt_rd_make(dp, rc ? 0 : dl), h = tt_rd_make(hp, hp ? hl : 0);
+    if (!rc)
+        rc = roll_get_geo(r, &d, hp ? &h : NULL, n, nhours);
+    if (rc == TT_ENOMEM)
+        rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+    else if (rc == TT_ECORRUPT)
+        rc = bad(bf->name, "country counters", err);
+    free(dp);
+    free(hp);
+    return rc;
+}
+
 int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
                      struct tt_rollup **out, struct tt_err *err)
 {
@@ -288,7 +317,7 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
     const uint8_t *h = bf.hdr;
     size_t ndays = get_le(h + 8, 4), nhours = get_le(h + 12, 4), nsets = get_le(h + 16, 4);
     unsigned nreasons = (unsigned)get_le(h + 20, 4);
-    if (ndays > MAX_ENTRIES || nhours > 24 * ndays || nsets > (1u << 20) || nreasons > 256)
+    if (ndays > MAX_ENTRIES || nhours > 24 * ndays || nsets > (1u << 24) || nreasons > 256)
         return bad(name, "header counts", err);
     struct tt_rollup *r = tt_rollup_new((int64_t)get_le(h, 8));
     if (!r)
@@ -299,6 +328,8 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
         rc = get_sets(r, &bf, nsets, err);
     if (!rc && (want & TT_RW_REFUSED))
         rc = get_refused(r, &bf, nreasons, err);
+    if (!rc && (want & (TT_RW_GEO | TT_RW_GEO_HOURS)))
+        rc = get_geo(r, &bf, want, (size_t)get_le(h + 24, 4), (size_t)get_le(h + 28, 4), err);
     if (rc) {
         tt_rollup_free(r);
         return rc;

@@ -6,7 +6,7 @@
 #include "store/rollup.h"
 
 #define ROLL_MAGIC "TTROLLU1"
-#define ROLL_HDR_LEN 24u
+#define ROLL_HDR_LEN 32u
 #define ROLL_DEDUPE 4096u /* recently added (set, source) pairs */
 
 /* Packed entry key, ordered (sensor, proto, kind, port, hour). */
@@ -17,20 +17,40 @@ static inline uint64_t roll_key(uint16_t sensor, uint8_t proto, uint8_t kind, ui
            (uint64_t)port << 5 | hour;
 }
 
+/* Country counter key, ordered (sensor, cc, cls, hour). */
+static inline uint64_t roll_geo_key(uint16_t sensor, uint16_t cc, uint8_t cls, uint8_t hour)
+{
+    return (uint64_t)sensor << 23 | (uint64_t)cc << 7 | (uint64_t)cls << 5 | hour;
+}
+
+#define ROLL_SET_INDEX_MIN 64 /* slots of the set index when first built */
+
 struct tt_rollup {
     int64_t day;
     struct agg counts; /* hourly counters by roll_key */
+    struct agg geo;    /* hourly counters by roll_geo_key */
     struct tt_roll_entry *days, *hours;
     size_t ndays, nhours;
+    struct tt_roll_geo *geo_days, *geo_hours;
+    size_t ngeo_days, ngeo_hours;
     struct tt_roll_set *sets;
     size_t nsets, capsets, last_set;
+    uint32_t *set_index; /* open addressing over sets: index + 1, 0 empty */
+    size_t set_index_cap;
     uint64_t dedupe[ROLL_DEDUPE];
     uint64_t refused[TT_DEC__COUNT];
 };
 
 /* Sorted entries from the counters: whole-day totals and per-hour rows. */
 int roll_build_entries(struct tt_rollup *r);
-struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls);
+struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls, uint16_t cc);
+/* Sorted country entries from their counters (rollup_geo.c), and their
+ * blocks' coding. The getters return TT_ECORRUPT on bad bytes. */
+int roll_build_enriched(struct tt_rollup *r);
+void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours);
+int roll_get_geo(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
+                 size_t nhours);
+
 int roll_v6_compact(struct tt_roll_set *s);
 
 #endif

@@ -15,7 +15,7 @@
 #include "common/record.h"
 #include "config/sensors.h"
 
-#define TT_SEG_VERSION 1
+#define TT_SEG_VERSION 2 /* 2: per-run country and AS columns */
 #define TT_SEG_MAX_RECORDS (1u << 24) /* a segment holds at most 16M records */
 
 /* Reusable encoder scratch (sort arrays, column buffers, zstd context); one
@@ -37,6 +37,8 @@ enum tt_seg_field {
     TT_SF_DST = 1u << 2, /* sensor + dst4 / dst6 */
     TT_SF_PROTO = 1u << 3,
     TT_SF_PORTS = 1u << 4, /* sport, dport */
+    TT_SF_GEO = 1u << 5,   /* cc, asn (the source's enrichment) */
+    TT_SF_LEN = 1u << 6,   /* ip_len */
     TT_SF_ALL = 0xffffffffu,
 };
 
@@ -66,6 +68,9 @@ struct tt_seg_cols {
     const uint8_t *dst6; /* 16 bytes per IPv6 record, index k - n4 */
     const uint8_t *proto;
     const uint16_t *sport, *dport;
+    const uint16_t *cc;  /* per record: TT_CC of the source, 0 unknown */
+    const uint32_t *asn; /* per record: AS of the source, 0 unknown */
+    const uint16_t *ip_len;
 };
 int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
 

@@ -28,7 +28,8 @@ struct tt_seg {
     uint32_t *src4, *dst4;
     uint8_t *src6, *dst6, *proto;
     uint64_t *ts;
-    uint16_t *sensor, *sport, *dport;
+    uint16_t *sensor, *sport, *dport, *cc, *ip_len;
+    uint32_t *asn;
     struct seg_pfx *pfx;
     uint32_t n_pfx;
 };
@@ -92,6 +93,9 @@ void tt_seg_close(struct tt_seg *s)
     free(s->sensor);
     free(s->sport);
     free(s->dport);
+    free(s->cc);
+    free(s->ip_len);
+    free(s->asn);
     free(s->pfx);
     free(s);
 }
@@ -321,6 +325,42 @@ static int load_xor16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *er
     return TT_OK;
 }
 
+/* Country and AS are per run (a run is one source): expanded per record. */
+static int load_geo(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->cc)
+        return TT_OK;
+    uint32_t nr = s->nruns4 + s->nruns6;
+    struct tt_rd rc_, ra;
+    int rc = load_runs(s, err);
+    if (!rc)
+        rc = fixed_column(s, C_CC, 2, nr, &rc_, err);
+    if (!rc)
+        rc = fixed_column(s, C_ASN, 4, nr, &ra, err);
+    if (rc)
+        return rc;
+    uint16_t *cc = alloc_array(s, s->n, 2, err);
+    uint32_t *asn = alloc_array(s, s->n, 4, err);
+    if (!cc || !asn) {
+        free(cc);
+        free(asn);
+        return TT_ENOMEM;
+    }
+    uint32_t k = 0, a = 0;
+    uint16_t c = 0;
+    for (uint32_t i = 0; i < nr; i++) {
+        c ^= (uint16_t)get_le(rc_.p + 2 * (size_t)i, 2); /* XOR the previous run's */
+        a ^= (uint32_t)get_le(ra.p + 4 * (size_t)i, 4);
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            cc[k] = c;
+            asn[k] = a;
+        }
+    }
+    s->cc = cc;
+    s->asn = asn;
+    return TT_OK;
+}
+
 int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
 {
     int rc = TT_OK;
@@ -339,8 +379,15 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
         rc = load_xor16(s, C_SPORT, &s->sport, err);
     if (!rc && (fields & TT_SF_PORTS) && !s->dport)
         rc = load_xor16(s, C_DPORT, &s->dport, err);
+    if (!rc && (fields & TT_SF_GEO))
+        rc = load_geo(s, err);
+    if (!rc && (fields & TT_SF_LEN) && !s->ip_len)
+        rc = load_xor16(s, C_IPLEN, &s->ip_len, err);
     if (rc)
         return rc;
+    out->cc = (fields & TT_SF_GEO) ? s->cc : NULL;
+    out->ip_len = (fields & TT_SF_LEN) ? s->ip_len : NULL;
+    out->asn = (fields & TT_SF_GEO) ? s->asn : NULL;
     out->src4 = (fields & TT_SF_SRC) ? s->src4 : NULL;
     out->src6 = (fields & TT_SF_SRC) ? s->src6 : NULL;
     out->ts = (fields & TT_SF_TS) ? s->ts : NULL;
@@ -548,6 +595,8 @@ int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
         r->proto = c.proto[k];
         r->sport = c.sport[k];
         r->dport = c.dport[k];
+        r->cc = c.cc[k];
+        r->asn = c.asn[k];
         if (k < s->n4) {
             r->ipver = 4;
             r->src4 = c.src4[k];

@@ -354,7 +354,8 @@ static void put_pfxtab(struct tt_seg_encoder *e)
 static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n,
                         uint32_t n4, uint64_t day_us, uint32_t *nruns4, uint32_t *nruns6)
 {
-    uint32_t prev_src4 = 0, last_inner = 0;
+    uint32_t prev_src4 = 0, last_inner = 0, prev_asn = 0;
+    uint16_t prev_cc = 0;
     *nruns4 = *nruns6 = 0;
     for (uint32_t k = 0; k < n;) {
         const struct tt_record *r0 = &recs[e->order[k]];
@@ -371,6 +372,11 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
             (*nruns6)++;
         }
         tt_buf_varint(&e->col[C_RUNS], end - k);
+        /* neighbouring sources mostly share country and AS: XOR the previous run's */
+        tt_buf_le(&e->col[C_CC], (uint16_t)(r0->cc ^ prev_cc), 2);
+        tt_buf_le(&e->col[C_ASN], r0->asn ^ prev_asn, 4);
+        prev_cc = r0->cc;
+        prev_asn = r0->asn;
         uint8_t pred = choose_ipid_pred(recs, e->order + k, end - k);
         tt_buf_u8(&e->col[C_IPIDP], pred);
         struct run_prev pv;

@@ -41,6 +41,8 @@ enum seg_col {
     C_PHLEN,   /* u8 payload bytes kept */
     C_PAYLOAD, /* concatenated payload heads */
     C_INNER,   /* sparse ICMP quoted headers */
+    C_CC,      /* u16 per run: the source's country, XOR the previous run's */
+    C_ASN,     /* u32 per run: the source's AS number, XOR the previous run's */
     C__COUNT
 };
 

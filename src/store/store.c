@@ -245,7 +245,8 @@ void tt_store_abort(struct tt_store_txn *t)
         txn_free(t, 1);
 }
 
-int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, struct tt_err *err)
+/* Makes the transaction's files durable and lists them for the catalog. */
+static int txn_files(struct tt_store_txn *t, struct tt_catalog_file **out, struct tt_err *err)
 {
     /* Data files reach the disk before the catalog names them. */
     int fd = open(t->s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -264,8 +265,35 @@ int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, st
         cf[i].bytes = t->files[i].bytes;
         cf[i].path = t->files[i].path;
     }
+    *out = cf;
+    return rc;
+}
+
+int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, struct tt_err *err)
+{
+    struct tt_catalog_file *cf = NULL;
+    int rc = txn_files(t, &cf, err);
     if (rc == TT_OK)
         rc = tt_catalog_commit_input(t->s->cat, info, cf, t->n, err);
+    free(cf);
+    txn_free(t, rc != TT_OK);
+    return rc;
+}
+
+int tt_store_commit_replace(struct tt_store_txn *t, int64_t input_id, int64_t day,
+                            const struct tt_store_file *old, size_t nold, uint64_t geo_version,
+                            uint64_t asn_version, struct tt_err *err)
+{
+    struct tt_catalog_file *cf = NULL;
+    int rc = txn_files(t, &cf, err);
+    if (rc == TT_OK)
+        rc = tt_catalog_replace_files(t->s->cat, input_id, day, old, nold, cf, t->n,
+                                      geo_version, asn_version, err);
+    for (size_t i = 0; rc == TT_OK && i < nold; i++) {
+        char abs[TT_PATH_MAX];
+        if (!tt_path(abs, sizeof abs, "%s/%s", t->s->dir, old[i].path))
+            unlink(abs);
+    }
     free(cf);
     txn_free(t, rc != TT_OK);
     return rc;
@@ -286,4 +314,15 @@ int tt_store_totals(struct tt_store *s, struct tt_store_totals *out, struct tt_e
         stat(path, &st) == 0)
         out->catalog_bytes = (uint64_t)st.st_size;
     return rc;
+}
+
+int tt_store_put_database(struct tt_store *s, const struct tt_store_db *db, struct tt_err *err)
+{
+    return tt_catalog_put_database(s->cat, db, err);
+}
+
+int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n,
+                       struct tt_err *err)
+{
+    return tt_catalog_databases(s->cat, out, n, err);
 }

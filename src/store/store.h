@@ -14,7 +14,7 @@
 #include "config/sensors.h"
 #include "decode/decode.h"
 
-#define TT_STORE_FORMAT 1
+#define TT_STORE_FORMAT 2 /* 2: enrichment (country, AS) in records and roll-ups */
 
 enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
 enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
@@ -49,6 +49,7 @@ struct tt_input_info {
     uint64_t refused[TT_DEC__COUNT]; /* by decoder status; [TT_DEC_NOT_IP] = not IP */
     uint64_t first_ts, last_ts;
     double seconds;
+    uint64_t geo_version, asn_version; /* enrichment databases used; 0 none */
 };
 
 /* One ingest: data files are written through it (from any thread), then
@@ -64,11 +65,35 @@ void tt_store_abort(struct tt_store_txn *t);
 /* Data files of a kind for days [day_from, day_to], ordered by day. */
 struct tt_store_file {
     int64_t day;
+    int64_t input_id; /* the input the file came from */
     uint64_t records, bytes;
     char path[256]; /* relative to the store directory */
 };
 int tt_store_files(struct tt_store *s, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
                    struct tt_store_file **files, size_t *n, struct tt_err *err);
+/* Commits the transaction's files in place of old ones (re-enrichment of
+ * one input's day): one catalog transaction, then the old files are
+ * deleted (a crash before that leaves them unlisted, for the next sweep). */
+int tt_store_commit_replace(struct tt_store_txn *t, int64_t input_id, int64_t day,
+                            const struct tt_store_file *old, size_t nold, uint64_t geo_version,
+                            uint64_t asn_version, struct tt_err *err);
+
+/* An enrichment database installed in the store (STORE/enrich/KIND.ttdb);
+ * the catalog keeps every version ever installed, so each input's
+ * geo_version / asn_version can be told apart later. */
+#define TT_STORE_DB_TEXT 1024
+struct tt_store_db {
+    char kind[16];    /* "country" or "asn" */
+    uint64_t version; /* the database's content hash */
+    char source[TT_STORE_DB_TEXT], licence[TT_STORE_DB_TEXT], data_date[32];
+    int64_t built_at, installed_at;
+    uint64_t entries;  /* ranges */
+    uint64_t inputs;   /* inputs enriched with this version (filled by tt_store_databases) */
+};
+int tt_store_put_database(struct tt_store *s, const struct tt_store_db *db, struct tt_err *err);
+/* Every installed version, newest first; free(*out). */
+int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n,
+                       struct tt_err *err);
 
 /* Totals over the whole store, for `teiten info` and the benchmark. */
 struct tt_store_totals {

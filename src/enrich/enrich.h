@@ -1,0 +1,58 @@
+/* Enrichment at ingest: each stored record gets its source's country and AS
+ * from the store's current databases (STORE/enrich/country.ttdb and
+ * asn.ttdb, either may be absent). Sources repeat heavily on a darknet, so
+ * each worker keeps a small direct-mapped cache in front of the lookups. */
+#ifndef TT_ENRICH_H
+#define TT_ENRICH_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/record.h"
+#include "enrich/ipdb.h"
+
+#define TT_ENRICH_COUNTRY_DB "enrich/country.ttdb"
+#define TT_ENRICH_ASN_DB "enrich/asn.ttdb"
+
+struct tt_enricher {
+    struct tt_ipdb *geo, *asn; /* NULL when the store has none */
+};
+
+/* Opens the databases of the store at dir; a missing file leaves its member
+ * NULL, a damaged one is an error naming it. */
+int tt_enricher_open(const char *dir, struct tt_enricher *e, struct tt_err *err);
+void tt_enricher_close(struct tt_enricher *e);
+/* Versions for the catalog (0 when that database is absent). */
+uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
+uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
+
+#define TT_ENRICH_CACHE 4096 /* entries, a power of two */
+
+struct tt_enrich_cache {
+    uint32_t src[TT_ENRICH_CACHE];
+    uint32_t asn[TT_ENRICH_CACHE];
+    uint16_t cc[TT_ENRICH_CACHE];
+    uint8_t valid[TT_ENRICH_CACHE];
+};
+
+/* Sets r->cc and r->asn from r's source address. */
+static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                                    struct tt_record *r)
+{
+    if (r->ipver == 6) {
+        r->cc = e->geo ? (uint16_t)tt_ipdb_lookup6(e->geo, r->src6) : 0;
+        r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
+        return;
+    }
+    uint32_t h = (r->src4 * 2654435761u) >> 20 & (TT_ENRICH_CACHE - 1);
+    if (!c->valid[h] || c->src[h] != r->src4) {
+        c->src[h] = r->src4;
+        c->cc[h] = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;
+        c->asn[h] = e->asn ? tt_ipdb_lookup4(e->asn, r->src4) : 0;
+        c->valid[h] = 1;
+    }
+    r->cc = c->cc[h];
+    r->asn = c->asn[h];
+}
+
+#endif

@@ -1,0 +1,175 @@
+/* Source countries and ASes: top lists with the previous period's rank (from
+ * the roll-ups' country counters and country-keyed source sets, or from a
+ * raw scan when the filter needs each record), and series by country or AS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/agg.h"
+#include "query/query.h"
+#include "query/query_int.h"
+#include "query/srcset.h"
+
+/* The roll-ups answer for countries unless the filter needs a record's port,
+ * a protocol finer than the roll-ups' classes (icmp vs icmp6, GRE...), or
+ * part of a day (source sets are per day: their unique counts would cover
+ * sources seen outside the hours asked for). */
+static int geo_rollups_answer(const struct tt_filter *f)
+{
+    return f->port == TT_ANY && (f->proto == TT_ANY || f->proto == 6 || f->proto == 17) &&
+           tt_query_whole_days(f);
+}
+
+static int class_ok(const struct tt_filter *f, uint8_t cls)
+{
+    return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
+}
+
+struct geo_ctx {
+    struct agg totals; /* cc -> packets, bytes */
+    struct agg index;  /* cc -> index into sets + 1 (in packets) */
+    struct srcset *sets;
+    size_t nsets;
+};
+
+static struct srcset *geo_set(struct geo_ctx *c, uint16_t cc)
+{
+    struct agg_slot *s = agg_get(&c->index, cc);
+    if (!s)
+        return NULL;
+    if (!s->packets) {
+        struct srcset *n = realloc(c->sets, (c->nsets + 1) * sizeof *n);
+        if (!n)
+            return NULL;
+        c->sets = n;
+        memset(&c->sets[c->nsets], 0, sizeof *c->sets);
+        s->packets = ++c->nsets;
+    }
+    return &c->sets[s->packets - 1];
+}
+
+static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                   struct tt_err *err)
+{
+    struct geo_ctx *c = ctx;
+    const struct tt_roll_geo *g;
+    size_t n = tt_rollup_geo_entries(r, &g);
+    for (size_t i = 0; i < n; i++) {
+        if (!tt_query_sensor_ok(f, g[i].sensor) || !class_ok(f, g[i].cls))
+            continue;
+        struct agg_slot *s = agg_get(&c->totals, g[i].cc);
+        if (!s)
+            return tt_err_set(err, TT_ENOMEM, "out of memory");
+        s->packets += g[i].packets;
+        s->bytes += g[i].bytes;
+    }
+    for (size_t i = 0; i < tt_rollup_nsets(r); i++) {
+        const struct tt_roll_set *s = tt_rollup_set(r, i);
+        if (!tt_query_sensor_ok(f, s->sensor) || !class_ok(f, s->cls))
+            continue;
+        struct srcset *u = geo_set(c, s->cc);
+        if (!u || tt_srcset_add(u, s))
+            return tt_err_set(err, TT_ENOMEM, "out of memory");
+    }
+    return TT_OK;
+}
+
+/* Every group of the range: totals (packets, bytes) and sources (distinct
+ * sources in the packets counter). */
+static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
+                      unsigned threads, struct agg *totals, struct agg *sources,
+                      struct tt_err *err)
+{
+    if (by == TT_GROUP_ASN || !geo_rollups_answer(f)) {
+        struct tt_scan_stats ss;
+        return tt_query_scan_groups(s, f, by == TT_GROUP_ASN, -1, threads, totals, sources, &ss,
+                                    err);
+    }
+    struct geo_ctx c;
+    memset(&c, 0, sizeof c);
+    int rc = tt_query_each_rollup(s, f, TT_RW_SETS | TT_RW_GEO, geo_one, &c, err);
+    for (size_t i = 0; i < c.index.cap; i++) {
+        const struct agg_slot *sl = &c.index.slots[i];
+        struct agg_slot *d = rc == TT_OK && sl->key1 ? agg_get(sources, sl->key1 - 1) : NULL;
+        if (rc == TT_OK && sl->key1 && !d)
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+        if (d)
+            d->packets = tt_srcset_count(&c.sets[sl->packets - 1]);
+    }
+    for (size_t i = 0; i < c.nsets; i++)
+        tt_srcset_free(&c.sets[i]);
+    free(c.sets);
+    agg_free(&c.index);
+    *totals = c.totals;
+    return rc;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct tt_group_row *x = a, *y = b;
+    if (x->packets != y->packets)
+        return x->packets < y->packets ? 1 : -1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static int ranked(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
+                  unsigned threads, struct tt_group_row **rows, size_t *nrows, uint64_t *total,
+                  struct tt_err *err)
+{
+    struct agg totals = {0}, sources = {0};
+    *rows = NULL;
+    *nrows = 0;
+    *total = 0;
+    int rc = all_groups(s, f, by, threads, &totals, &sources, err);
+    struct tt_group_row *r = rc ? NULL : calloc(totals.n + 1, sizeof *r);
+    if (rc == TT_OK && !r)
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; r && i < totals.cap; i++) {
+        const struct agg_slot *sl = &totals.slots[i];
+        if (!sl->key1 || !sl->packets)
+            continue;
+        struct agg_slot *src = agg_get(&sources, sl->key1 - 1);
+        r[n++] = (struct tt_group_row){(uint32_t)(sl->key1 - 1), sl->packets, sl->bytes,
+                                       src ? src->packets : 0, 0};
+        *total += sl->packets;
+    }
+    agg_free(&totals);
+    agg_free(&sources);
+    if (r)
+        qsort(r, n, sizeof *r, cmp_rows);
+    *rows = r;
+    *nrows = n;
+    return rc;
+}
+
+int tt_query_top_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
+                        int64_t prev_from, int64_t prev_to, size_t n, unsigned threads,
+                        struct tt_group_row **rows, size_t *nrows, uint64_t *total,
+                        struct tt_err *err)
+{
+    struct tt_group_row *cur = NULL, *prev = NULL;
+    size_t ncur = 0, nprev = 0;
+    uint64_t ptotal;
+    int rc = ranked(s, f, by, threads, &cur, &ncur, total, err);
+    if (rc == TT_OK && prev_from < prev_to) {
+        struct tt_filter pf = *f;
+        pf.from_us = prev_from;
+        pf.to_us = prev_to;
+        rc = ranked(s, &pf, by, threads, &prev, &nprev, &ptotal, err);
+    }
+    if (ncur > n)
+        ncur = n;
+    for (size_t i = 0; rc == TT_OK && i < ncur; i++)
+        for (size_t j = 0; j < nprev && j < n; j++)
+            if (prev[j].key == cur[i].key)
+                cur[i].prev_rank = (int)j + 1;
+    free(prev);
+    if (rc) {
+        free(cur);
+        cur = NULL;
+        ncur = 0;
+    }
+    *rows = cur;
+    *nrows = ncur;
+    return rc;
+}

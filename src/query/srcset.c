@@ -1,0 +1,125 @@
+/* Exact unique-source counting (srcset.h). */
+#include "query/srcset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+static int v6_add(struct v6list *l, const uint8_t *a, size_t n)
+{
+    if (l->n + n > l->cap) {
+        size_t cap = l->cap ? l->cap : 256;
+        while (cap < l->n + n)
+            cap *= 2;
+        uint8_t *p = realloc(l->a, cap * 16);
+        if (!p)
+            return TT_ENOMEM;
+        l->a = p;
+        l->cap = cap;
+    }
+    if (n)
+        memcpy(l->a + 16 * l->n, a, 16 * n);
+    l->n += n;
+    return TT_OK;
+}
+
+static int cmp16(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+static uint64_t v6_distinct(struct v6list *l)
+{
+    if (l->n == 0)
+        return 0;
+    qsort(l->a, l->n, 16, cmp16);
+    size_t w = 1;
+    for (size_t i = 1; i < l->n; i++)
+        if (memcmp(l->a + 16 * i, l->a + 16 * (w - 1), 16) != 0)
+            memmove(l->a + 16 * w++, l->a + 16 * i, 16);
+    l->n = w;
+    return w;
+}
+
+int tt_srcset_add(struct srcset *u, const struct tt_roll_set *s)
+{
+    uint64_t n = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
+    if (u->n4 + n > u->cap4) {
+        size_t cap = u->cap4 ? u->cap4 : 4096;
+        while (cap < u->n4 + n)
+            cap *= 2;
+        uint32_t *p = realloc(u->v4, cap * sizeof *p);
+        if (!p)
+            return TT_ENOMEM;
+        u->v4 = p;
+        u->cap4 = cap;
+    }
+    if (n)
+        roaring_bitmap_to_uint32_array(s->v4, u->v4 + u->n4);
+    u->n4 += n;
+    return v6_add(&u->v6, s->v6, s->n6);
+}
+
+/* Appends another set's distinct addresses. */
+int tt_srcset_merge(struct srcset *u, struct srcset *from)
+{
+    tt_srcset_count(from);
+    if (u->n4 + from->n4 > u->cap4) {
+        size_t cap = u->cap4 ? u->cap4 : 4096;
+        while (cap < u->n4 + from->n4)
+            cap *= 2;
+        uint32_t *p = realloc(u->v4, cap * sizeof *p);
+        if (!p)
+            return TT_ENOMEM;
+        u->v4 = p;
+        u->cap4 = cap;
+    }
+    if (from->n4)
+        memcpy(u->v4 + u->n4, from->v4, from->n4 * sizeof *u->v4);
+    u->n4 += from->n4;
+    return v6_add(&u->v6, from->v6.a, from->v6.n);
+}
+
+/* LSD radix sort, 16 bits a pass. */
+static int radix_sort_u32(uint32_t *a, size_t n, uint32_t **tmp)
+{
+    size_t *count = malloc(65537 * sizeof *count);
+    if (!count || !(*tmp = realloc(*tmp, (n ? n : 1) * sizeof **tmp))) {
+        free(count);
+        return TT_ENOMEM;
+    }
+    for (unsigned shift = 0; shift < 32; shift += 16) {
+        memset(count, 0, 65537 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[((a[i] >> shift) & 0xffff) + 1]++;
+        for (size_t b = 0; b < 65536; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            (*tmp)[count[(a[i] >> shift) & 0xffff]++] = a[i];
+        memcpy(a, *tmp, n * sizeof *a);
+    }
+    free(count);
+    return TT_OK;
+}
+
+uint64_t tt_srcset_count(struct srcset *u)
+{
+    if (u->n4 > u->distinct && radix_sort_u32(u->v4, u->n4, &u->tmp) == TT_OK) {
+        size_t w = 0;
+        for (size_t i = 0; i < u->n4; i++)
+            if (w == 0 || u->v4[i] != u->v4[w - 1])
+                u->v4[w++] = u->v4[i];
+        u->n4 = u->distinct = w;
+    }
+    return u->n4 + v6_distinct(&u->v6);
+}
+
+void tt_srcset_free(struct srcset *u)
+{
+    free(u->v4);
+    free(u->tmp);
+    free(u->v6.a);
+    memset(u, 0, sizeof *u);
+}
+
