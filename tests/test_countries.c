@@ -119,6 +119,7 @@ static const struct {
     {"MK", "North Macedonia", "北マケドニア"},
     {"SZ", "Eswatini", "エスワティニ"},
     {"TR", "Türkiye", "トルコ"},
+    {"AU", "Australia", "オーストラリア"},
 };
 #define N_SHORT (sizeof SHORT / sizeof SHORT[0])
 

@@ -230,8 +230,8 @@ static void test_names_and_errors(void)
     CHECK_EQ_U64(tt_range_add_name(&s, 7, longname), 0);
     CHECK_EQ_U64(tt_range_finalize(&s, NULL, NULL, NULL, &err), 0);
     CHECK_EQ_U64(s.nnames, 4);
-    CHECK(s.nnames == 4 && s.names[0].asn == 1 && s.names[1].asn == 7 &&
-          s.names[2].asn == 13335 && s.names[3].asn == 64500);
+    CHECK(s.nnames == 4 && s.names[0].asn == 1 && s.names[1].asn == 7 && s.names[2].asn == 13335 &&
+          s.names[3].asn == 64500);
     CHECK_EQ_STR(s.names[3].name, "third");
     CHECK_EQ_U64(strlen(s.names[1].name), TT_ASNAME_MAX - 1);
     /* refused arguments */
@@ -350,8 +350,8 @@ static void one_random_case(struct rnd *g, uint32_t base, unsigned *bad)
             b = a + rnd_next(g) % 4;
             b = b > 255 ? 255 : b;
         }
-        r[i] = (struct rec){base + (a < b ? a : b), base + (a < b ? b : a),
-                            1 + rnd_next(g) % 4, (uint32_t)i + 1, (uint16_t)(rnd_next(g) % 2)};
+        r[i] = (struct rec){base + (a < b ? a : b), base + (a < b ? b : a), 1 + rnd_next(g) % 4,
+                            (uint32_t)i + 1, (uint16_t)(rnd_next(g) % 2)};
         if (rnd_next(g) % 8 == 0 && i) /* an exact repeat of an earlier range */
             r[i].lo = r[i - 1].lo, r[i].hi = r[i - 1].hi;
         uint8_t lo6[16], hi6[16];

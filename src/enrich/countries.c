@@ -68,6 +68,7 @@ static const struct short_name {
     {"MK", "North Macedonia", "北マケドニア"},
     {"SZ", "Eswatini", "エスワティニ"},
     {"TR", "Türkiye", "トルコ"},
+    {"AU", "Australia", "オーストラリア"},
 };
 
 static int upper_letter(uint32_t ch)

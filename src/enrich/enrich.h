@@ -26,7 +26,7 @@ void tt_enricher_close(struct tt_enricher *e);
 uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
 uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
-#define TT_ENRICH_CACHE 4096 /* entries, a power of two */
+#define TT_ENRICH_CACHE 65536 /* entries, a power of two */
 
 struct tt_enrich_cache {
     uint32_t src[TT_ENRICH_CACHE];
@@ -44,7 +44,7 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
         r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
         return;
     }
-    uint32_t h = (r->src4 * 2654435761u) >> 20 & (TT_ENRICH_CACHE - 1);
+    uint32_t h = (r->src4 * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1);
     if (!c->valid[h] || c->src[h] != r->src4) {
         c->src[h] = r->src4;
         c->cc[h] = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;

@@ -25,10 +25,10 @@
 #define MAGIC "TTIPDB01"
 #define HDR_SIZE 128
 #define SUM_SIZE 8
-#define COUNT_MAX UINT32_MAX           /* ranges, names, pool bytes: u32 offsets */
-#define FILE_MAX ((uint64_t)1 << 40)   /* far above any real table */
-#define DATE_MAX 32                    /* sizeof meta.data_date */
-#define SLOTS 65536                    /* IPv4 index on the top 16 bits */
+#define COUNT_MAX UINT32_MAX         /* ranges, names, pool bytes: u32 offsets */
+#define FILE_MAX ((uint64_t)1 << 40) /* far above any real table */
+#define DATE_MAX 32                  /* sizeof meta.data_date */
+#define SLOTS 65536                  /* IPv4 index on the top 16 bits */
 
 /* Header field offsets (all little-endian). */
 enum {
@@ -125,8 +125,7 @@ static int compute_layout(uint64_t n4, uint64_t n6, uint64_t nn, uint64_t pool, 
 static int check_set(const char *path, const struct tt_range_set *s, struct tt_err *err)
 {
     for (size_t i = 0; i < s->n4; i++)
-        if (s->v4[i].lo > s->v4[i].hi || !s->v4[i].value ||
-            (i && s->v4[i - 1].hi >= s->v4[i].lo))
+        if (s->v4[i].lo > s->v4[i].hi || !s->v4[i].value || (i && s->v4[i - 1].hi >= s->v4[i].lo))
             return tt_err_set(err, TT_EINVAL, "%s: IPv4 range %zu: set not finalised", path, i);
     for (size_t i = 0; i < s->n6; i++)
         if (memcmp(s->v6[i].lo, s->v6[i].hi, 16) > 0 || !s->v6[i].value ||
@@ -232,8 +231,8 @@ int tt_ipdb_write(const char *path, const struct tt_range_set *s, struct tt_ipdb
     meta->n4 = s->n4;
     meta->n6 = s->n6;
     meta->nnames = s->nnames;
-    meta->version = XXH3_64bits_withSeed(b + HDR_SIZE, (size_t)(l.data_end - HDR_SIZE),
-                                         (uint64_t)meta->kind);
+    meta->version =
+        XXH3_64bits_withSeed(b + HDR_SIZE, (size_t)(l.data_end - HDR_SIZE), (uint64_t)meta->kind);
     fill_header(b, &l, meta, pool, tl);
     put64(b + l.sum, XXH3_64bits(b, (size_t)l.sum));
     rc = tt_file_write_atomic(path, b, (size_t)l.size, err);

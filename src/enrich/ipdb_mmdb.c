@@ -10,9 +10,9 @@
 
 #include "enrich/ipdb.h"
 
-#define WALK_STACK 260     /* two frames per level of a 128-bit tree, and slack */
-#define VCACHE 4096        /* data records remembered (direct-mapped) */
-#define V4_DEPTH 96        /* ::a.b.c.d/96 in an IPv6 tree */
+#define WALK_STACK 260 /* two frames per level of a 128-bit tree, and slack */
+#define VCACHE 4096    /* data records remembered (direct-mapped) */
+#define V4_DEPTH 96    /* ::a.b.c.d/96 in an IPv6 tree */
 
 struct u128 {
     uint64_t h, l;
@@ -35,8 +35,8 @@ struct walk {
     enum tt_ipdb_kind kind;
     struct tt_range_set *out;
     uint16_t file;
-    int bits;             /* 32 or 128 */
-    int64_t v4_node;      /* IPv4 subtree's node in an IPv6 tree, else -1 */
+    int bits;        /* 32 or 128 */
+    int64_t v4_node; /* IPv4 subtree's node in an IPv6 tree, else -1 */
     uint64_t visits, visit_max;
     struct vslot cache[VCACHE];
 };
@@ -335,8 +335,12 @@ int tt_ipdb_from_mmdb(const char *path, enum tt_ipdb_kind kind, struct tt_range_
         rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", path);
         goto out;
     }
-    *w = (struct walk){.path = path, .mmdb = &mmdb, .kind = kind, .out = out,
-                       .file = (uint16_t)rc, .v4_node = -1};
+    w->path = path;
+    w->mmdb = &mmdb;
+    w->kind = kind;
+    w->out = out;
+    w->file = (uint16_t)rc;
+    w->v4_node = -1;
     rc = import(w, err);
 out:
     free(w);

@@ -63,8 +63,8 @@ int tt_range_add4(struct tt_range_set *s, uint32_t lo, uint32_t hi, uint32_t val
     int rc = grow((void **)&s->v4, &s->cap4, s->n4 + 1, sizeof *s->v4, TT_RANGE_MAX);
     if (rc)
         return rc;
-    s->v4[s->n4++] = (struct tt_range4){.lo = lo, .hi = hi, .value = value, .file = file,
-                                        .line = line};
+    s->v4[s->n4++] =
+        (struct tt_range4){.lo = lo, .hi = hi, .value = value, .file = file, .line = line};
     return TT_OK;
 }
 
@@ -96,14 +96,19 @@ int tt_range_add_name(struct tt_range_set *s, uint32_t asn, const char *name)
     if (s->nnames && s->names[s->nnames - 1].asn == asn) {
         n = &s->names[s->nnames - 1];
     } else {
-        int rc = grow((void **)&s->names, &s->capnames, s->nnames + 1, sizeof *s->names,
-                      TT_RANGE_MAX);
+        int rc =
+            grow((void **)&s->names, &s->capnames, s->nnames + 1, sizeof *s->names, TT_RANGE_MAX);
         if (rc)
             return rc;
         n = &s->names[s->nnames++];
     }
     n->asn = asn;
-    tt_strlcpy(n->name, name, sizeof n->name);
+    if (tt_strlcpy(n->name, name, sizeof n->name) != TT_OK) {
+        size_t len = sizeof n->name - 1; /* cut: not inside a UTF-8 sequence */
+        while (len && ((unsigned char)n->name[len] & 0xc0) == 0x80)
+            len--;
+        n->name[len] = '\0';
+    }
     return TT_OK;
 }
 
@@ -279,8 +284,7 @@ static int emit(struct item **out, size_t *nout, size_t *cap, struct u128 lo, st
  * until it ends or the next range starts. Every step ends at a range's hi
  * (popped next) or before a range's lo (pushed next), so there are at most
  * 2n steps of O(log n). it is sorted by lo; max is the family's last address. */
-static int sweep(const struct item *it, size_t n, struct u128 max, struct item **out,
-                 size_t *nout)
+static int sweep(const struct item *it, size_t n, struct u128 max, struct item **out, size_t *nout)
 {
     struct heap h = {malloc((n ? n : 1) * sizeof *h.v), 0, it};
     size_t cap = 0, i = 0;
@@ -346,8 +350,8 @@ static void report_pair(const struct tt_range_set *s, int ipver, const struct it
 /* Every pair of overlapping records with different values, found once when
  * the later-starting one begins: the active list holds the ranges still
  * open, so the scan costs O(n + overlapping pairs). it is sorted by lo. */
-static int find_conflicts(const struct tt_range_set *s, int ipver, const struct item *it,
-                          size_t n, tt_range_report_fn report, void *ctx, uint64_t *count)
+static int find_conflicts(const struct tt_range_set *s, int ipver, const struct item *it, size_t n,
+                          tt_range_report_fn report, void *ctx, uint64_t *count)
 {
     uint32_t *act = malloc((n ? n : 1) * sizeof *act);
     if (!act)
@@ -421,8 +425,8 @@ static void store6(struct tt_range_set *s, const struct item *o, size_t n)
 /* One family: load, sort, report overlaps, sweep, and store the result in
  * place of the input (the output is never longer than needed: it reuses
  * the input array when it fits, else grows it). */
-static int finalize_family(struct tt_range_set *s, int ipver, tt_range_report_fn report,
-                           void *ctx, uint64_t *count, struct tt_err *err)
+static int finalize_family(struct tt_range_set *s, int ipver, tt_range_report_fn report, void *ctx,
+                           uint64_t *count, struct tt_err *err)
 {
     size_t n = ipver == 4 ? s->n4 : s->n6, nout = 0;
     struct item *it = malloc((n ? n : 1) * sizeof *it), *out = NULL;
