@@ -11,6 +11,11 @@ mkdir -p "$W" "$BUILD/bench"
 for b in pcap_loop mmap_walk; do
     cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE "bench/$b.c" -o "$BUILD/bench/$b" -lpcap || exit 1
 done
+# shellcheck disable=SC2046 # pkg-config output is word-split on purpose
+cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(pkg-config --cflags libmaxminddb) \
+    bench/lookup_bench.c "$BUILD/libteiten.a" -o "$BUILD/bench/lookup_bench" \
+    $(pkg-config --libs libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c) \
+    -lroaring -lcsv -lpthread -lm || exit 1
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
@@ -24,7 +29,7 @@ median_ms() { # median_ms CMD...: median wall time of 5 runs, ms
 }
 
 echo "== teiten benchmark: $N packets over 92 days (scratch: $W)"
-rm -rf "$W/gen" "$W/store" "$W/nf" "$W/pm"
+rm -rf "$W/gen" "$W/store" "$W/plain" "$W/nf" "$W/pm"
 a=$(now); "$T" gen --packets "$N" --days 92 --out "$W/gen" || exit 1; b=$(now)
 P=$W/gen/sample.pcap
 frames=$(awk '$1 == "frames" { print $2 }' "$W/gen/expected.txt")
@@ -55,9 +60,20 @@ if command -v pmacctd > /dev/null; then
     if [ $rc -eq 0 ]; then pm_rate=$(ratio "$frames" "$(secs "$a" "$b")"); else pm_rate="failed (see $W/pm.log)"; fi
 fi
 
+# the store the queries below run on: enriched with the default region and AS
+# databases (scripts/enrich-defaults.sh, cached npm packages)
+bash scripts/enrich-defaults.sh "$T" "$W/store" > /dev/null || exit 1
 "$T" ingest --json --store "$W/store" --sensors "$W/gen/sensors.conf" "$P" > "$W/ingest.json" || exit 1
 read -r in_s rss < <(python3 -c "import json; d = json.load(open('$W/ingest.json')); print(d['total']['seconds'], d['max_rss_kb'])")
 in_rate=$(ratio "$frames" "$in_s")
+# the same ingest without databases: what enrichment (lookups) costs
+"$T" ingest --json --store "$W/plain" --sensors "$W/gen/sensors.conf" "$P" > "$W/plain.json" || exit 1
+plain_s=$(python3 -c "import json; print(json.load(open('$W/plain.json'))['total']['seconds'])")
+plain_rate=$(ratio "$frames" "$plain_s")
+rm -rf "$W/plain"
+work=$(mktemp -d); tar -xzf "${TEITEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teiten}"/ip-location-db-geo-whois-asn-country-mmdb-*.tgz -C "$work" package/geo-whois-asn-country.mmdb
+read -r lk_tt lk_mm lk_ratio < <("$BUILD/bench/lookup_bench" "$work/package/geo-whois-asn-country.mmdb" | tail -n 1)
+rm -rf "$work"
 "$T" info --store "$W/store" --json > "$W/info.json"
 stored=$(python3 -c "import json; d = json.load(open('$W/info.json')); print(d['segment_bytes'] + d['rollup_bytes'] + d['catalog_bytes'])")
 a=$(now); zstd -q -3 -T1 -c "$P" > "$W/sample.pcap.zst"; b=$(now)
@@ -68,6 +84,7 @@ ms_start=$(median_ms "$T" --version)
 ms_stats=$(median_ms "$T" stats --store "$W/store" 2021Q3 --json)
 ms_top=$(median_ms "$T" top ports --store "$W/store" 2021-09 --json)
 ms_series=$(median_ms "$T" series --store "$W/store" 2021Q3 --json)
+ms_countries=$(median_ms "$T" top countries --store "$W/store" 2021-09 --json)
 "$T" scan --store "$W/store" 2021Q3 --port 23 --json > /dev/null # warm
 scan_rate=$("$T" scan --store "$W/store" 2021Q3 --port 23 --json | python3 -c "import json,sys; print(round(json.load(sys.stdin)['records_per_second']))")
 
@@ -80,6 +97,8 @@ ingest (full decode, roll-ups,     $in_rate pkt/s
                                    vs mmap walk      $(ratio "$in_rate" "$mw_rate")x
                                    vs nfpcapd        $( [ "${nf_rate%% *}" != n/a ] && [ "${nf_rate%% *}" != failed ] && ratio "$in_rate" "$nf_rate" || echo "$nf_rate")x
                                    vs pmacctd        $( [ "${pm_rate%% *}" != n/a ] && [ "${pm_rate%% *}" != failed ] && ratio "$in_rate" "$pm_rate" || echo "$pm_rate")x
+                                   vs no enrichment  $(ratio "$in_rate" "$plain_rate")x  (target >= 0.9x: $(flag "$in_rate >= 0.9 * $plain_rate"); $plain_rate pkt/s without databases)
+IPv4 country lookups               $lk_tt /s, libmaxminddb $lk_mm /s on the same addresses: $lk_ratio x
 bare libpcap pcap_next_ex loop     $lp_rate pkt/s
 bare mmap walk                     $mw_rate pkt/s
 nfpcapd (nfdump 1.7.1)             $nf_rate pkt/s, $nf_bpp B/packet
@@ -89,8 +108,8 @@ stored bytes per packet            $bpp B            (target <= 12: $(flag "$bpp
   pcap | zstd -3 (1 thread, $zst_s s) $(ratio "$zst_bytes" "$frames") B
 peak memory (max RSS, includes     $rss KB
   the mapped capture's pages)
-summary queries (median of 5, ms;  stats $ms_stats, top ports $ms_top, series $ms_series
-  process start alone $ms_start)  (target < 50 ms: $(flag "max($ms_stats, $ms_top, $ms_series) < 50"))
+summary queries (median of 5, ms;  stats $ms_stats, top ports $ms_top, series $ms_series,
+  process start alone $ms_start)  top countries $ms_countries (target < 50 ms: $(flag "max($ms_stats, $ms_top, $ms_series, $ms_countries) < 50"))
 raw drill-down (scan --port 23)    $scan_rate records/s (target >= 100M: $(flag "$scan_rate >= 100e6"))
 EOF
 python3 - "$W" <<PY > "$BUILD/bench/results.json"
@@ -99,6 +118,8 @@ print(json.dumps({"packets": $frames, "ingest_pps": $in_rate, "libpcap_pps": $lp
   "nfpcapd_pps": "$nf_rate", "pmacctd_pps": "$pm_rate", "bytes_per_packet": $bpp,
   "pcap_bytes_per_packet": $pcap_bytes / $frames, "zstd3_bytes_per_packet": $zst_bytes / $frames,
   "max_rss_kb": $rss, "stats_ms": $ms_stats, "top_ports_ms": $ms_top, "series_ms": $ms_series,
+  "top_countries_ms": $ms_countries, "ingest_plain_pps": $plain_rate, "lookups_per_s": $lk_tt,
+  "mmdb_lookups_per_s": $lk_mm,
   "scan_records_per_s": $scan_rate}))
 PY
 echo "results: $BUILD/bench/results.json"

@@ -90,27 +90,36 @@ static void test_rollup_codec(void)
     CHECK_EQ_U64(n, 6);
     const struct tt_roll_entry *h5 = find(e, n, 2, 6, TT_PK_PORT, 23, 5);
     CHECK(h5 && h5->packets == 1 && h5->bytes == 44);
-    uint64_t tcp = 0, v6 = 0;
-    for (size_t i = 0; i < tt_rollup_nsets(d); i++) {
-        const struct tt_roll_set *s = tt_rollup_set(d, i);
-        if (s->cls == TT_CLASS_TCP && s->v4)
-            tcp += roaring_bitmap_get_cardinality(s->v4);
-        v6 += s->n6;
+    /* the source table: each source once, its country and its (sensor, class) sets */
+    static const struct {
+        uint32_t addr;
+        uint16_t cc;
+        uint32_t members[2];
+        size_t n;
+    } want[] = {
+        {0x01020304, 'J' << 8 | 'P', {1 << 8 | TT_CLASS_TCP, 1 << 8 | TT_CLASS_UDP}, 2},
+        {0x05060708, 'U' << 8 | 'S', {2 << 8 | TT_CLASS_TCP}, 1},
+        {0x0a0b0c0d, 0, {2 << 8 | TT_CLASS_TCP, 2 << 8 | TT_CLASS_ICMP}, 2}, /* fragment, ICMP */
+    };
+    const struct tt_roll_sources *src = tt_rollup_sources(d);
+    CHECK_EQ_U64(src->n4, 3);
+    CHECK_EQ_U64(src->n6, 1);
+    CHECK_EQ_U64(src->npatterns, 4);
+    for (size_t k = 0; k < 3 && src->n4 == 3; k++) {
+        CHECK_EQ_U64(src->v4[k], want[k].addr);
+        CHECK_EQ_U64(src->cc[k], want[k].cc);
+        uint32_t p = src->pattern[k];
+        CHECK_EQ_U64(src->pat_start[p + 1] - src->pat_start[p], want[k].n);
+        for (size_t m = 0; m < want[k].n && src->pat_start[p + 1] - src->pat_start[p] == want[k].n;
+             m++)
+            CHECK_EQ_U64(src->members[src->pat_start[p] + m], want[k].members[m]);
     }
-    CHECK_EQ_U64(tcp, 3); /* s1: 1.2.3.4; s2: 5.6.7.8 and 10.11.12.13 (fragment) */
-    CHECK_EQ_U64(v6, 1);
-    /* country sets partition the sources: JP {1.2.3.4} in s1 tcp and udp, US {5.6.7.8} */
-    uint64_t jp = 0, us = 0, unknown = 0;
-    for (size_t i = 0; i < tt_rollup_nsets(d); i++) {
-        const struct tt_roll_set *s = tt_rollup_set(d, i);
-        uint64_t n4 = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
-        jp += s->cc == ('J' << 8 | 'P') ? n4 : 0;
-        us += s->cc == ('U' << 8 | 'S') ? n4 : 0;
-        unknown += s->cc == 0 ? n4 + s->n6 : 0;
+    if (src->n6 == 1) {
+        uint32_t p = src->pattern[3];
+        CHECK(src->v6[0] == 0x20 && src->cc[3] == 0);
+        CHECK(src->pat_start[p + 1] - src->pat_start[p] == 1 &&
+              src->members[src->pat_start[p]] == (1 << 8 | TT_CLASS_ICMP));
     }
-    CHECK_EQ_U64(jp, 2);
-    CHECK_EQ_U64(us, 1);
-    CHECK_EQ_U64(unknown, 3); /* 10.11.12.13 in s2 icmp and tcp, the IPv6 source */
     /* country counters: JP 3 packets (hour 0), US 1 (hour 5), unknown 3 */
     const struct tt_roll_geo *g;
     size_t ng = tt_rollup_geo_entries(d, &g);

@@ -104,9 +104,9 @@ static int install(struct build_cli *b, struct tt_range_set *set, const char *so
     char dir[TT_PATH_MAX], path[TT_PATH_MAX];
     const char *sd = tt_cli_store_dir(b->store);
     int rc = tt_store_open(sd, TT_STORE_WRITE, &st, &err);
-    if (rc == TT_OK && (tt_path(dir, sizeof dir, "%s/enrich", sd) ||
-                        tt_path(path, sizeof path, "%s/%s", sd,
-                                geo ? TT_ENRICH_COUNTRY_DB : TT_ENRICH_ASN_DB)))
+    if (rc == TT_OK &&
+        (tt_path(dir, sizeof dir, "%s/enrich", sd) ||
+         tt_path(path, sizeof path, "%s/%s", sd, geo ? TT_ENRICH_COUNTRY_DB : TT_ENRICH_ASN_DB)))
         rc = tt_err_set(&err, TT_ELIMIT, "%s: path too long", sd);
     if (rc == TT_OK)
         rc = tt_mkdirs(dir, &err);
@@ -150,8 +150,9 @@ static int build(struct build_cli *b)
         return tt_cli_fail(b->cmd, "%s", err.msg);
     }
     if (conflicts && !b->quiet)
-        fprintf(stderr, "teiten %s: %llu overlapping records with different values (the narrower "
-                        "range kept in each)\n",
+        fprintf(stderr,
+                "teiten %s: %llu overlapping records with different values (the narrower "
+                "range kept in each)\n",
                 b->cmd, (unsigned long long)conflicts);
     rc = install(b, &set, source);
     tt_range_set_free(&set);
@@ -160,13 +161,17 @@ static int build(struct build_cli *b)
 
 static int parse_build(struct build_cli *b, int argc, char **argv, const char *usage)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 's'},   {"rir", required_argument, NULL, 'r'},
-        {"mmdb", required_argument, NULL, 'm'},    {"csv", required_argument, NULL, 'c'},
-        {"pfx2as", required_argument, NULL, 'p'},  {"licence", required_argument, NULL, 'l'},
-        {"date", required_argument, NULL, 'd'},    {"quiet", no_argument, NULL, 'q'},
-        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"store", required_argument, NULL, 's'},
+                                         {"rir", required_argument, NULL, 'r'},
+                                         {"mmdb", required_argument, NULL, 'm'},
+                                         {"csv", required_argument, NULL, 'c'},
+                                         {"pfx2as", required_argument, NULL, 'p'},
+                                         {"licence", required_argument, NULL, 'l'},
+                                         {"date", required_argument, NULL, 'd'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int ch, geo = strcmp(b->cmd, "geo") == 0;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {

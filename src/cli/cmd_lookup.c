@@ -116,8 +116,7 @@ int tt_cmd_lookup(int argc, char **argv)
     if (!sensors)
         return tt_cli_fail("lookup", "out of memory");
     if (tt_store_open(dir, TT_STORE_READ, &st, &err) || tt_store_sensors(st, sensors, &err) ||
-        tt_enricher_open(dir, &e, &err) ||
-        (sensors->n && tt_sensor_map_build(sensors, &map)))
+        tt_enricher_open(dir, &e, &err) || (sensors->n && tt_sensor_map_build(sensors, &map)))
         rc = tt_cli_fail("lookup", "%s", err.msg[0] ? err.msg : "out of memory");
     if (rc == TT_EXIT_OK)
         rc = tt_cli_names_open(&names, "lookup", dir,
@@ -161,8 +160,7 @@ static int import_one(const char *dir, const char *from, const char *rel, int ia
         rc = tt_file_write_atomic(path, data, len, &err);
     free(data);
     tt_services_free(s);
-    return rc ? tt_cli_fail("services", "%s", err.msg[0] ? err.msg : "out of memory")
-              : TT_EXIT_OK;
+    return rc ? tt_cli_fail("services", "%s", err.msg[0] ? err.msg : "out of memory") : TT_EXIT_OK;
 }
 
 int tt_cmd_services(int argc, char **argv)

@@ -14,8 +14,8 @@
     "  --from T --to T  a range instead (each end a day, hour, timestamp or period;\n"             \
     "                   --to includes its whole period); default: the whole store\n"               \
     "  --sensor NAME    one sensor         --proto tcp|udp|icmp|icmp6|N\n"                         \
-    "  --port N[/PROTO] destination port (ICMP: type); 6379/tcp sets --proto too\n"               \
-    "  --lang en|ja     language of country and service names (default en)\n"                    \
+    "  --port N[/PROTO] destination port (ICMP: type); 6379/tcp sets --proto too\n"                \
+    "  --lang en|ja     language of country and service names (default en)\n"                      \
     "  --unattributed   include packets to no sensor's prefix\n"                                   \
     "  --csv, --json    machine-readable output (default: an aligned table)\n"                     \
     "  --store DIR      the store (default $TEITEN_STORE, else ./teiten-store)\n"
@@ -209,9 +209,8 @@ static int top_ports(struct query_cli *q)
     free(pts);
     static const char *const names[] = {"rank",      "proto",       "port",      "packets",
                                         "share_pct", "per_address", "prev_rank", "service"};
-    static const enum tt_col_kind kinds[] = {TT_COL_INT,   TT_COL_TEXT,  TT_COL_TEXT,
-                                             TT_COL_INT,   TT_COL_FLOAT, TT_COL_FLOAT,
-                                             TT_COL_TEXT,  TT_COL_TEXT};
+    static const enum tt_col_kind kinds[] = {TT_COL_INT,   TT_COL_TEXT,  TT_COL_TEXT, TT_COL_INT,
+                                             TT_COL_FLOAT, TT_COL_FLOAT, TT_COL_TEXT, TT_COL_TEXT};
     int nrc = tt_cli_names_open(&q->names, "top", tt_store_dir(q->store), q->lang);
     if (nrc) {
         free(rows);
@@ -401,8 +400,8 @@ int tt_cmd_series(int argc, char **argv)
 {
     struct query_cli q = {.cmd = "series"};
     int idx, rc = query_cli_parse(&q, argc, argv, SERIES_USAGE, &idx);
-    enum tt_series_step step;
-    enum tt_series_by by;
+    enum tt_series_step step = TT_STEP_DAY;
+    enum tt_series_by by = TT_BY_TOTAL;
     if (rc == TT_EXIT_OK)
         rc = query_cli_finish(&q, argc, argv, idx);
     if (rc == TT_EXIT_OK)

@@ -73,8 +73,7 @@ int tt_cmd_reenrich(int argc, char **argv)
         rc = tt_cli_fail("reenrich", "%s", err.msg);
     if (rc == TT_EXIT_OK && !e.geo && !e.asn)
         rc = tt_cli_fail("reenrich", "the store has no databases (teiten geo build)");
-    struct tt_reenrich_opts o = {&e, sensors, f_us / TT_US_PER_DAY, (t_us - 1) / TT_US_PER_DAY,
-                                 3};
+    struct tt_reenrich_opts o = {&e, sensors, f_us / TT_US_PER_DAY, (t_us - 1) / TT_US_PER_DAY, 3};
     struct tt_reenrich_result r;
     if (rc == TT_EXIT_OK && tt_reenrich(st, &o, &r, &err))
         rc = tt_cli_fail("reenrich", "%s", err.msg);

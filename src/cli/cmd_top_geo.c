@@ -41,9 +41,9 @@ static struct tt_table *groups_table(struct query_cli *q, enum tt_group_by by,
                                      const struct tt_ipdb *asdb, const struct tt_group_row *rows,
                                      size_t n, uint64_t total, int64_t pf, int64_t pt)
 {
-    static const char *const cnames[] = {"rank",    "country",   "name",       "packets",
+    static const char *const cnames[] = {"rank",    "country",   "name",     "packets",
                                          "sources", "share_pct", "prev_rank"};
-    static const char *const anames[] = {"rank",    "asn",       "name",       "packets",
+    static const char *const anames[] = {"rank",    "asn",       "name",     "packets",
                                          "sources", "share_pct", "prev_rank"};
     static const enum tt_col_kind kinds[] = {TT_COL_INT, TT_COL_TEXT,  TT_COL_TEXT, TT_COL_INT,
                                              TT_COL_INT, TT_COL_FLOAT, TT_COL_TEXT};
@@ -93,8 +93,8 @@ int query_cli_top_groups(struct query_cli *q, enum tt_group_by by)
     struct tt_err err = {{0}};
     struct tt_ipdb *asdb = NULL;
     char path[TT_PATH_MAX];
-    if (by == TT_GROUP_ASN && !tt_path(path, sizeof path, "%s/%s", tt_store_dir(q->store),
-                                       TT_ENRICH_ASN_DB))
+    if (by == TT_GROUP_ASN &&
+        !tt_path(path, sizeof path, "%s/%s", tt_store_dir(q->store), TT_ENRICH_ASN_DB))
         tt_ipdb_open(path, &asdb, &err); /* names only: without them the numbers stand */
     struct tt_group_row *rows = NULL;
     size_t n = 0;

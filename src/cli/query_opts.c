@@ -8,15 +8,21 @@
 #include "cli/cli.h"
 #include "query/period.h"
 
-static const struct option OPTS[] = {
-    {"store", required_argument, NULL, 's'},  {"from", required_argument, NULL, 'f'},
-    {"to", required_argument, NULL, 't'},     {"sensor", required_argument, NULL, 'S'},
-    {"proto", required_argument, NULL, 'p'},  {"port", required_argument, NULL, 'P'},
-    {"csv", no_argument, NULL, 'c'},          {"json", no_argument, NULL, 'j'},
-    {"unattributed", no_argument, NULL, 'u'}, {"step", required_argument, NULL, 'T'},
-    {"by", required_argument, NULL, 'b'},     {"threads", required_argument, NULL, 'x'},
-    {"lang", required_argument, NULL, 'L'},   {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option OPTS[] = {{"store", required_argument, NULL, 's'},
+                                     {"from", required_argument, NULL, 'f'},
+                                     {"to", required_argument, NULL, 't'},
+                                     {"sensor", required_argument, NULL, 'S'},
+                                     {"proto", required_argument, NULL, 'p'},
+                                     {"port", required_argument, NULL, 'P'},
+                                     {"csv", no_argument, NULL, 'c'},
+                                     {"json", no_argument, NULL, 'j'},
+                                     {"unattributed", no_argument, NULL, 'u'},
+                                     {"step", required_argument, NULL, 'T'},
+                                     {"by", required_argument, NULL, 'b'},
+                                     {"threads", required_argument, NULL, 'x'},
+                                     {"lang", required_argument, NULL, 'L'},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {NULL, 0, NULL, 0}};
 
 static int parse_proto(const char *text, int *out)
 {
@@ -150,7 +156,8 @@ static int resolve_filter(struct query_cli *q)
             return tt_cli_usage(q->cmd, "--port %s: a port number, or PORT/PROTO", q->port_text);
         memcpy(num, q->port_text, len);
         num[len] = '\0';
-        if (tt_cli_number("--port", num, 0, 65535, &v) || (slash && parse_proto(slash + 1, &f->proto)))
+        if (tt_cli_number("--port", num, 0, 65535, &v) ||
+            (slash && parse_proto(slash + 1, &f->proto)))
             return TT_EXIT_USAGE;
         f->port = (int)v;
     }

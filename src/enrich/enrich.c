@@ -6,8 +6,8 @@
 
 #include "common/fileio.h"
 
-static int open_one(const char *dir, const char *rel, enum tt_ipdb_kind kind,
-                    struct tt_ipdb **out, struct tt_err *err)
+static int open_one(const char *dir, const char *rel, enum tt_ipdb_kind kind, struct tt_ipdb **out,
+                    struct tt_err *err)
 {
     char path[TT_PATH_MAX];
     struct stat sb;

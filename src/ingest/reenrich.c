@@ -21,8 +21,8 @@ struct group {
     size_t nold, cap;
 };
 
-static int read_file(struct tt_store *s, const struct tt_store_file *f, uint8_t **data,
-                     size_t *len, struct tt_err *err)
+static int read_file(struct tt_store *s, const struct tt_store_file *f, uint8_t **data, size_t *len,
+                     struct tt_err *err)
 {
     char path[TT_PATH_MAX];
     if (tt_path(path, sizeof path, "%s/%s", tt_store_dir(s), f->path))
@@ -88,8 +88,8 @@ static int rewrite(struct tt_store *s, const struct group *g, struct tt_record *
     struct tt_buf out = {0};
     int rc = enc ? tt_store_begin(s, &txn, err) : tt_err_set(err, TT_ENOMEM, "out of memory");
     for (size_t at = 0; rc == TT_OK && at < n; at += TT_INGEST_SEGMENT_DEFAULT) {
-        uint32_t k = (uint32_t)(n - at < TT_INGEST_SEGMENT_DEFAULT ? n - at
-                                                                   : TT_INGEST_SEGMENT_DEFAULT);
+        uint32_t k =
+            (uint32_t)(n - at < TT_INGEST_SEGMENT_DEFAULT ? n - at : TT_INGEST_SEGMENT_DEFAULT);
         out.len = 0;
         rc = tt_seg_encode(enc, recs + at, k, g->day, o->sensors, &out, err);
         if (rc == TT_OK)

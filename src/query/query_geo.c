@@ -62,22 +62,29 @@ static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter 
         s->packets += g[i].packets;
         s->bytes += g[i].bytes;
     }
-    for (size_t i = 0; i < tt_rollup_nsets(r); i++) {
-        const struct tt_roll_set *s = tt_rollup_set(r, i);
-        if (!tt_query_sensor_ok(f, s->sensor) || !class_ok(f, s->cls))
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    uint8_t *mask = tt_query_pattern_masks(f, s);
+    int rc = mask ? TT_OK : TT_ENOMEM;
+    struct srcset *u = NULL;
+    uint32_t u_cc = 0;
+    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
+        if (!mask[s->pattern[k]])
             continue;
-        struct srcset *u = geo_set(c, s->cc);
-        if (!u || tt_srcset_add(u, s))
-            return tt_err_set(err, TT_ENOMEM, "out of memory");
+        if (!u || s->cc[k] != u_cc) { /* neighbours often share a country */
+            u = geo_set(c, s->cc[k]);
+            u_cc = s->cc[k];
+        }
+        if (!u || tt_srcset_put_source(u, s, k))
+            rc = TT_ENOMEM;
     }
-    return TT_OK;
+    free(mask);
+    return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
 }
 
 /* Every group of the range: totals (packets, bytes) and sources (distinct
  * sources in the packets counter). */
 static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
-                      unsigned threads, struct agg *totals, struct agg *sources,
-                      struct tt_err *err)
+                      unsigned threads, struct agg *totals, struct agg *sources, struct tt_err *err)
 {
     if (by == TT_GROUP_ASN || !geo_rollups_answer(f)) {
         struct tt_scan_stats ss;

@@ -24,13 +24,18 @@ int tt_query_whole_days(const struct tt_filter *f);
 /* Whether an hour of a day (or TT_HOUR_DAY) lies in the filter's range. */
 int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour);
 
+/* Per pattern of a roll-up's source table, the classes (bit per enum
+ * tt_class) of its members that pass the filter's sensor and protocol;
+ * malloc'd, NULL when out of memory. */
+uint8_t *tt_query_pattern_masks(const struct tt_filter *f, const struct tt_roll_sources *s);
+
 /* Raw scan grouping the filter's records by the source's country (by_asn
  * 0) or AS: totals gets group -> packets, bytes; sources group -> distinct
  * sources (in the packets counter). With day0 >= 0 the groups are per day,
  * keyed (day - day0) << 32 | group, and sources are not counted. Both
  * tables are the caller's. */
-int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn,
-                         int64_t day0, unsigned threads, struct agg *totals, struct agg *sources,
+int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn, int64_t day0,
+                         unsigned threads, struct agg *totals, struct agg *sources,
                          struct tt_scan_stats *ss, struct tt_err *err);
 
 #endif

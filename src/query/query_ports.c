@@ -234,8 +234,9 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
     if (by == TT_BY_COUNTRY) {
         /* the country counters are per protocol class and have no ports */
         if (f->port != TT_ANY || (f->proto != TT_ANY && f->proto != 6 && f->proto != 17))
-            return tt_err_set(err, TT_EINVAL, "series by country takes --proto tcp|udp and no "
-                                              "--port (top countries --port answers that)");
+            return tt_err_set(err, TT_EINVAL,
+                              "series by country takes --proto tcp|udp and no "
+                              "--port (top countries --port answers that)");
         want = TT_RW_GEO_HOURS;
     }
     int rc = tt_query_each_rollup(s, f, want, series_one, &c, err);

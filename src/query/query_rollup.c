@@ -194,30 +194,59 @@ static void flush_day(struct stats_ctx *c)
     tt_srcset_count(&c->all); /* keep the range-wide list small as days accumulate */
 }
 
-/* Folds a roll-up's source sets into its day's and the range's sets. */
+uint8_t *tt_query_pattern_masks(const struct tt_filter *f, const struct tt_roll_sources *s)
+{
+    uint8_t *mask = calloc(s->npatterns + 1, 1);
+    for (size_t p = 0; mask && p < s->npatterns; p++)
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
+            if (tt_query_sensor_ok(f, (uint16_t)(s->members[m] >> 8)) &&
+                class_ok(f, (uint8_t)s->members[m]))
+                mask[p] |= (uint8_t)(1u << (s->members[m] & 0xff));
+    return mask;
+}
+
+/* The source's sensors that pass the filter, into its per-sensor sets. */
+static int stats_sensors(struct stats_ctx *c, const struct tt_roll_sources *s, size_t k)
+{
+    uint32_t p = s->pattern[k], prev = UINT32_MAX;
+    for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
+        uint32_t sensor = s->members[m] >> 8;
+        if (sensor == prev || !tt_query_sensor_ok(c->f, (uint16_t)sensor) ||
+            !class_ok(c->f, (uint8_t)s->members[m]))
+            continue;
+        prev = sensor;
+        struct srcset *ps;
+        if (!sensor_row(c, (uint16_t)sensor, &ps) || tt_srcset_put_source(ps, s, k))
+            return TT_ENOMEM;
+        if (ps->n4 > 4 * ps->distinct + ((size_t)1 << 20))
+            tt_srcset_count(ps); /* keep a long range's per-sensor list small */
+    }
+    return TT_OK;
+}
+
+/* Folds a roll-up's source table into its day's and the range's sets. */
 static int stats_sets(struct stats_ctx *c, const struct tt_rollup *r, struct tt_day_stats *d)
 {
     if (c->pending && c->pend_day != d->day)
         flush_day(c);
     c->pend_day = d->day;
     c->pending = 1;
-    int rc = TT_OK;
-    for (size_t i = 0; rc == TT_OK && i < tt_rollup_nsets(r); i++) {
-        const struct tt_roll_set *s = tt_rollup_set(r, i);
-        if (!tt_query_sensor_ok(c->f, s->sensor) || !class_ok(c->f, s->cls))
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    uint8_t *mask = tt_query_pattern_masks(c->f, s);
+    int rc = mask ? TT_OK : TT_ENOMEM;
+    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
+        uint8_t m = mask[s->pattern[k]];
+        if (!m)
             continue;
-        struct srcset *ps;
-        if (!sensor_row(c, s->sensor, &ps))
+        for (int cls = 0; rc == TT_OK && cls < TT_CLASS__COUNT; cls++)
+            if (m >> cls & 1 && tt_srcset_put_source(&c->pend[cls], s, k))
+                rc = TT_ENOMEM;
+        if (rc == TT_OK && tt_srcset_put_source(&c->pend[TT_CLASS__COUNT], s, k))
             rc = TT_ENOMEM;
         if (rc == TT_OK)
-            rc = tt_srcset_add(&c->pend[s->cls], s);
-        if (rc == TT_OK)
-            rc = tt_srcset_add(&c->pend[TT_CLASS__COUNT], s);
-        if (rc == TT_OK)
-            rc = tt_srcset_add(ps, s);
-        if (rc == TT_OK && ps->n4 > 4 * ps->distinct + ((size_t)1 << 20))
-            tt_srcset_count(ps); /* keep a long range's per-sensor list small */
+            rc = stats_sensors(c, s, k);
     }
+    free(mask);
     return rc;
 }
 

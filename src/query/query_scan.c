@@ -142,7 +142,8 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_PORTS : 0;
     fields |= needs_time(sc->f) || sc->group_day0 >= 0 ? TT_SF_TS : 0;
     fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
-    fields |= sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
+    fields |=
+        sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
     int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
                  : TT_OK;
@@ -464,14 +465,12 @@ static int merge_groups(struct scan *sc, struct agg *totals, struct agg *sources
     return rc;
 }
 
-int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn,
-                         int64_t day0, unsigned threads, struct agg *totals, struct agg *sources,
+int tt_query_scan_groups(struct tt_store *s, const struct tt_filter *f, int by_asn, int64_t day0,
+                         unsigned threads, struct agg *totals, struct agg *sources,
                          struct tt_scan_stats *ss, struct tt_err *err)
 {
-    struct scan sc = {.store = s,
-                      .f = f,
-                      .kind = by_asn ? SCAN_ASN : SCAN_COUNTRY,
-                      .group_day0 = day0};
+    struct scan sc = {
+        .store = s, .f = f, .kind = by_asn ? SCAN_ASN : SCAN_COUNTRY, .group_day0 = day0};
     int rc = scan_run(&sc, threads, ss, err);
     if (rc == TT_OK && merge_groups(&sc, totals, sources))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");

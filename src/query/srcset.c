@@ -42,39 +42,32 @@ static uint64_t v6_distinct(struct v6list *l)
     return w;
 }
 
-int tt_srcset_add(struct srcset *u, const struct tt_roll_set *s)
+int tt_srcset_grow4(struct srcset *u, size_t n)
 {
-    uint64_t n = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
-    if (u->n4 + n > u->cap4) {
-        size_t cap = u->cap4 ? u->cap4 : 4096;
-        while (cap < u->n4 + n)
-            cap *= 2;
-        uint32_t *p = realloc(u->v4, cap * sizeof *p);
-        if (!p)
-            return TT_ENOMEM;
-        u->v4 = p;
-        u->cap4 = cap;
-    }
-    if (n)
-        roaring_bitmap_to_uint32_array(s->v4, u->v4 + u->n4);
-    u->n4 += n;
-    return v6_add(&u->v6, s->v6, s->n6);
+    if (u->n4 + n <= u->cap4)
+        return TT_OK;
+    size_t cap = u->cap4 ? u->cap4 : 4096;
+    while (cap < u->n4 + n)
+        cap *= 2;
+    uint32_t *p = realloc(u->v4, cap * sizeof *p);
+    if (!p)
+        return TT_ENOMEM;
+    u->v4 = p;
+    u->cap4 = cap;
+    return TT_OK;
+}
+
+int tt_srcset_put6(struct srcset *u, const uint8_t a[16])
+{
+    return v6_add(&u->v6, a, 1);
 }
 
 /* Appends another set's distinct addresses. */
 int tt_srcset_merge(struct srcset *u, struct srcset *from)
 {
     tt_srcset_count(from);
-    if (u->n4 + from->n4 > u->cap4) {
-        size_t cap = u->cap4 ? u->cap4 : 4096;
-        while (cap < u->n4 + from->n4)
-            cap *= 2;
-        uint32_t *p = realloc(u->v4, cap * sizeof *p);
-        if (!p)
-            return TT_ENOMEM;
-        u->v4 = p;
-        u->cap4 = cap;
-    }
+    if (tt_srcset_grow4(u, from->n4))
+        return TT_ENOMEM;
     if (from->n4)
         memcpy(u->v4 + u->n4, from->v4, from->n4 * sizeof *u->v4);
     u->n4 += from->n4;
@@ -122,4 +115,3 @@ void tt_srcset_free(struct srcset *u)
     free(u->v6.a);
     memset(u, 0, sizeof *u);
 }
-

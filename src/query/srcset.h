@@ -1,6 +1,6 @@
-/* Exact unique-source counting over roll-up source sets: IPv4 addresses
- * appended from the sets and made distinct by a radix sort when counted,
- * IPv6 by sorting. Shared by the stats and the country queries. */
+/* Exact unique-source counting over roll-ups' source tables: addresses
+ * appended and made distinct when counted (IPv4 by a radix sort, IPv6 by
+ * sorting). Shared by the stats and the country queries. */
 #ifndef TT_SRCSET_H
 #define TT_SRCSET_H
 
@@ -14,17 +14,31 @@ struct v6list {
     size_t n, cap;
 };
 
-/* A source set under construction: IPv4 addresses appended from the
- * roll-ups' sets and made distinct by a radix sort when counted (unions of
- * sparse CRoaring bitmaps insert a container per address, quadratically),
- * plus an IPv6 list. */
+/* A source set under construction (unions of sparse CRoaring bitmaps
+ * would insert a container per address, quadratically). */
 struct srcset {
     uint32_t *v4, *tmp;
     size_t n4, cap4, distinct; /* [0, distinct) is sorted and distinct */
     struct v6list v6;
 };
 
-int tt_srcset_add(struct srcset *u, const struct tt_roll_set *s);
+/* Room for n more IPv4 addresses (0 or TT_ENOMEM). */
+int tt_srcset_grow4(struct srcset *u, size_t n);
+int tt_srcset_put6(struct srcset *u, const uint8_t a[16]);
+
+static inline int tt_srcset_put4(struct srcset *u, uint32_t a)
+{
+    if (u->n4 == u->cap4 && tt_srcset_grow4(u, 1))
+        return -1;
+    u->v4[u->n4++] = a;
+    return 0;
+}
+
+/* Appends source k of a roll-up's table. */
+static inline int tt_srcset_put_source(struct srcset *u, const struct tt_roll_sources *s, size_t k)
+{
+    return k < s->n4 ? tt_srcset_put4(u, s->v4[k]) : tt_srcset_put6(u, s->v6 + 16 * (k - s->n4));
+}
 /* Appends another set's distinct addresses. */
 int tt_srcset_merge(struct srcset *u, struct srcset *from);
 /* Makes the set distinct and returns its size. */

@@ -26,8 +26,7 @@ int tt_catalog_commit_input(struct tt_catalog *c, const struct tt_input_info *in
                             const struct tt_catalog_file *files, size_t n, struct tt_err *err);
 int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
                      struct tt_store_file **files, size_t *n, struct tt_err *err);
-int tt_catalog_put_database(struct tt_catalog *c, const struct tt_store_db *db,
-                            struct tt_err *err);
+int tt_catalog_put_database(struct tt_catalog *c, const struct tt_store_db *db, struct tt_err *err);
 int tt_catalog_databases(struct tt_catalog *c, struct tt_store_db **out, size_t *n,
                          struct tt_err *err);
 /* One transaction: old files unlisted, new ones listed under input, and

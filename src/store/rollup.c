@@ -25,6 +25,7 @@ void tt_rollup_free(struct tt_rollup *r)
     }
     free(r->sets);
     free(r->set_index);
+    roll_sources_free(r);
     agg_free(&r->counts);
     agg_free(&r->geo);
     free(r->days);

@@ -1,10 +1,10 @@
 /* Roll-ups kept at ingest for one UTC day: packets and bytes per hour x
- * sensor x protocol x port (ICMP type/code in place of the port), per hour x
- * sensor x source country x protocol class;
- * the exact sets of source addresses per sensor, protocol class and source
- * country (CRoaring bitmaps for IPv4, sorted arrays for IPv6; a source has
- * one country, so the country sets partition each sensor's and class's
- * set), and the packets the decoder refused, by reason. Reports read these; only drill-downs read raw segments. */
+ * sensor x protocol x port (ICMP type/code in place of the port) and per
+ * hour x sensor x source country x protocol class; the day's distinct
+ * sources, each with its country and the (sensor, class) pairs it sent to
+ * (exact unique counts for any filter; collected at ingest in per-set
+ * CRoaring bitmaps); and the frames the decoder refused, by reason. Reports
+ * read these; only drill-downs read raw segments. */
 #ifndef TT_ROLLUP_H
 #define TT_ROLLUP_H
 
@@ -88,9 +88,10 @@ struct tt_roll_geo {
 size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 
-/* Source sets. v4 may be NULL when the set is empty; v6 addresses are
- * sorted and distinct (16 bytes each) after encode/decode. Iterate with
- * index 0..tt_rollup_nsets-1. */
+/* Source sets while a roll-up is filled at ingest (after encode too; a
+ * decoded roll-up has none: read tt_rollup_sources). v4 may be NULL when
+ * the set is empty; v6 addresses are sorted and distinct (16 bytes each)
+ * after encode. Iterate with index 0..tt_rollup_nsets-1. */
 struct tt_roll_set {
     uint16_t sensor;
     uint8_t cls;
@@ -106,6 +107,23 @@ const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i);
  * a decode with TT_RW_GEO / TT_RW_GEO_HOURS. */
 size_t tt_rollup_geo_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
 size_t tt_rollup_geo_hour_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
+
+/* The day's distinct sources, each once, with its country and the sets it
+ * is in: pattern[k] indexes a list members[pat_start[p] .. pat_start[p+1])
+ * of sensor << 8 | class, ascending. IPv4 sources (ascending) come first,
+ * then IPv6 (ascending, 16 bytes each); cc and pattern cover both. Valid
+ * after encode or a decode with TT_RW_SETS. */
+struct tt_roll_sources {
+    size_t n4, n6;
+    uint32_t *v4;
+    uint8_t *v6;
+    uint16_t *cc;
+    uint32_t *pattern;
+    size_t npatterns;
+    uint32_t *pat_start; /* npatterns + 1 entries */
+    uint32_t *members;
+};
+const struct tt_roll_sources *tt_rollup_sources(const struct tt_rollup *r);
 
 uint64_t tt_rollup_refused(const struct tt_rollup *r, enum tt_decode_status status);
 

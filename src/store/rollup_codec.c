@@ -8,7 +8,18 @@
 #include "store/blockfile.h"
 #include "store/rollup_int.h"
 
-enum { B_DAY, B_HOURS, B_SETS, B_REFUSED, B_GEO, B_GEO_HOURS, B__COUNT };
+enum {
+    B_DAY,
+    B_HOURS,
+    B_SRC,
+    B_REFUSED,
+    B_GEO,
+    B_GEO_HOURS,
+    B_SRC_CC,
+    B_SRC_PAT,
+    B_PATTERNS,
+    B__COUNT
+};
 
 #define MAX_ENTRIES (1u << 26)
 
@@ -89,34 +100,6 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
     }
 }
 
-/* IPv4 sets are stored as ascending LEB128 deltas, not in CRoaring's
- * portable form: darknet sources are sparse across the address space, where
- * the portable form spends a container header on nearly every address. */
-static int put_sets(struct tt_rollup *r, struct tt_buf *b)
-{
-    for (size_t i = 0; i < r->nsets; i++) {
-        struct tt_roll_set *s = &r->sets[i];
-        roll_v6_compact(s);
-        tt_buf_le(b, s->sensor, 2);
-        tt_buf_u8(b, s->cls);
-        tt_buf_le(b, s->cc, 2);
-        uint64_t n4 = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
-        tt_buf_le(b, n4, 4);
-        if (n4) {
-            uint32_t *v = malloc(n4 * sizeof *v);
-            if (!v)
-                return TT_ENOMEM;
-            roaring_bitmap_to_uint32_array(s->v4, v);
-            for (uint64_t k = 0; k < n4; k++)
-                tt_buf_varint(b, v[k] - (k ? v[k - 1] : 0));
-            free(v);
-        }
-        tt_buf_le(b, s->n6, 4);
-        tt_buf_put(b, s->v6, 16 * s->n6);
-    }
-    return tt_buf_ok(b);
-}
-
 int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err)
 {
     struct tt_buf b[B__COUNT], hdr = {0};
@@ -127,14 +110,16 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     if (rc == TT_OK) {
         put_counters(r, &b[B_DAY], &b[B_HOURS]);
         roll_put_geo(r, &b[B_GEO], &b[B_GEO_HOURS]);
-        rc = put_sets(r, &b[B_SETS]);
+        rc = roll_build_sources(r);
     }
+    if (rc == TT_OK)
+        roll_put_sources(r, &b[B_SRC], &b[B_SRC_CC], &b[B_SRC_PAT], &b[B_PATTERNS]);
     for (unsigned i = 0; i < TT_DEC__COUNT; i++)
         tt_buf_varint(&b[B_REFUSED], r->refused[i]);
     tt_buf_le(&hdr, (uint64_t)r->day, 8);
     tt_buf_le(&hdr, r->ndays, 4);
     tt_buf_le(&hdr, r->nhours, 4);
-    tt_buf_le(&hdr, r->nsets, 4);
+    tt_buf_le(&hdr, r->src.n4 + r->src.n6, 4);
     tt_buf_le(&hdr, TT_DEC__COUNT, 4);
     tt_buf_le(&hdr, r->ngeo_days, 4);
     tt_buf_le(&hdr, r->ngeo_hours, 4);
@@ -204,67 +189,6 @@ static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsi
     return rc;
 }
 
-/* Reads n ascending deltas into a bitmap; NULL when they are not ascending. */
-static roaring_bitmap_t *get_v4(struct tt_rd *rd, size_t n)
-{
-    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    uint64_t a = 0;
-    for (size_t k = 0; k < n && !rd->bad; k++) {
-        uint64_t d = tt_rd_varint(rd);
-        a += d;
-        if ((k && d == 0) || a > UINT32_MAX)
-            rd->bad = 1;
-        v[k] = (uint32_t)a;
-    }
-    roaring_bitmap_t *bm = rd->bad ? NULL : roaring_bitmap_of_ptr(n, v);
-    free(v);
-    return bm;
-}
-
-static int get_sets(struct tt_rollup *r, const struct tt_blockfile *bf, size_t nsets,
-                    struct tt_err *err)
-{
-    uint8_t *p = NULL;
-    size_t len;
-    int rc = tt_blockfile_read(bf, B_SETS, (size_t)1 << 32, &p, &len, err);
-    struct tt_rd rd = tt_rd_make(p, rc ? 0 : len);
-    for (size_t i = 0; !rc && i < nsets; i++) {
-        uint16_t sensor = (uint16_t)tt_rd_le(&rd, 2);
-        uint8_t cls = tt_rd_u8(&rd);
-        uint16_t cc = (uint16_t)tt_rd_le(&rd, 2);
-        size_t n4 = (size_t)tt_rd_le(&rd, 4);
-        struct tt_roll_set *s =
-            rd.bad || cls >= TT_CLASS__COUNT || n4 > len ? NULL : roll_set_get(r, sensor, cls, cc);
-        if (!s || s->v4 || s->n6) { /* bad bytes, or the same set twice */
-            rc = bad(bf->name, "source sets", err);
-            break;
-        }
-        if (n4 && !(s->v4 = get_v4(&rd, n4))) {
-            rc = bad(bf->name, "IPv4 source set", err);
-            break;
-        }
-        size_t n6 = (size_t)tt_rd_le(&rd, 4);
-        const uint8_t *b6 = n6 <= len ? tt_rd_bytes(&rd, n6 * 16) : NULL;
-        if (n6 && !b6) {
-            rc = bad(bf->name, "IPv6 source set", err);
-            break;
-        }
-        if (n6 && !(s->v6 = malloc(n6 * 16))) {
-            rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
-            break;
-        }
-        if (n6)
-            memcpy(s->v6, b6, n6 * 16);
-        s->n6 = s->cap6 = n6;
-    }
-    if (!rc && (rd.bad || rd.pos != rd.len))
-        rc = bad(bf->name, "source sets", err);
-    free(p);
-    return rc;
-}
-
 static int get_refused(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned nreasons,
                        struct tt_err *err)
 {
@@ -305,6 +229,32 @@ static int get_geo(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned 
     return rc;
 }
 
+static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n,
+                       struct tt_err *err)
+{
+    static const unsigned ids[4] = {B_SRC, B_SRC_CC, B_SRC_PAT, B_PATTERNS};
+    uint8_t *p[4] = {NULL, NULL, NULL, NULL};
+    size_t len[4] = {0, 0, 0, 0};
+    struct tt_rd rd[4];
+    int rc = TT_OK;
+    for (int i = 0; i < 4; i++) {
+        if (rc == TT_OK)
+            rc = tt_blockfile_read(bf, ids[i], i == 3 ? (size_t)1 << 30 : n * 20 + 32, &p[i],
+                                   &len[i], err);
+        rd[i] = tt_rd_make(p[i], rc ? 0 : len[i]);
+    }
+    if (rc == TT_OK) {
+        rc = roll_get_sources(r, &rd[0], &rd[1], &rd[2], &rd[3], n);
+        if (rc == TT_ENOMEM)
+            rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+        else if (rc)
+            rc = bad(bf->name, "source table", err);
+    }
+    for (int i = 0; i < 4; i++)
+        free(p[i]);
+    return rc;
+}
+
 int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
                      struct tt_rollup **out, struct tt_err *err)
 {
@@ -317,7 +267,7 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
     const uint8_t *h = bf.hdr;
     size_t ndays = get_le(h + 8, 4), nhours = get_le(h + 12, 4), nsets = get_le(h + 16, 4);
     unsigned nreasons = (unsigned)get_le(h + 20, 4);
-    if (ndays > MAX_ENTRIES || nhours > 24 * ndays || nsets > (1u << 24) || nreasons > 256)
+    if (ndays > MAX_ENTRIES || nhours > 24 * ndays || nsets > (1u << 30) || nreasons > 256)
         return bad(name, "header counts", err);
     struct tt_rollup *r = tt_rollup_new((int64_t)get_le(h, 8));
     if (!r)
@@ -325,7 +275,7 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
     r->ndays = ndays;
     rc = get_counters(r, &bf, want, nhours, err);
     if (!rc && (want & TT_RW_SETS))
-        rc = get_sets(r, &bf, nsets, err);
+        rc = get_sources(r, &bf, nsets, err);
     if (!rc && (want & TT_RW_REFUSED))
         rc = get_refused(r, &bf, nreasons, err);
     if (!rc && (want & (TT_RW_GEO | TT_RW_GEO_HOURS)))

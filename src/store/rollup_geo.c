@@ -30,8 +30,8 @@ static struct agg_slot *sorted_slots(const struct agg *a, size_t *n)
 
 static struct tt_roll_geo geo_of(uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
-    struct tt_roll_geo g = {(uint16_t)(key >> 23), (uint16_t)(key >> 7), (uint8_t)(key >> 5 & 3),
-                            hour, packets, bytes};
+    struct tt_roll_geo g = {
+        (uint16_t)(key >> 23), (uint16_t)(key >> 7), (uint8_t)(key >> 5 & 3), hour, packets, bytes};
     return g;
 }
 

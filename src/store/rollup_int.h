@@ -36,6 +36,7 @@ struct tt_rollup {
     struct tt_roll_set *sets;
     size_t nsets, capsets, last_set;
     uint32_t *set_index; /* open addressing over sets: index + 1, 0 empty */
+    struct tt_roll_sources src;
     size_t set_index_cap;
     uint64_t dedupe[ROLL_DEDUPE];
     uint64_t refused[TT_DEC__COUNT];
@@ -47,6 +48,13 @@ struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t c
 /* Sorted country entries from their counters (rollup_geo.c), and their
  * blocks' coding. The getters return TT_ECORRUPT on bad bytes. */
 int roll_build_enriched(struct tt_rollup *r);
+/* The source table from the sets (rollup_sources.c), and its blocks. */
+int roll_build_sources(struct tt_rollup *r);
+void roll_sources_free(struct tt_rollup *r);
+void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src, struct tt_buf *cc,
+                      struct tt_buf *pat, struct tt_buf *patterns);
+int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, struct tt_rd *pat,
+                     struct tt_rd *patterns, size_t max);
 void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours);
 int roll_get_geo(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
                  size_t nhours);

@@ -287,8 +287,8 @@ int tt_store_commit_replace(struct tt_store_txn *t, int64_t input_id, int64_t da
     struct tt_catalog_file *cf = NULL;
     int rc = txn_files(t, &cf, err);
     if (rc == TT_OK)
-        rc = tt_catalog_replace_files(t->s->cat, input_id, day, old, nold, cf, t->n,
-                                      geo_version, asn_version, err);
+        rc = tt_catalog_replace_files(t->s->cat, input_id, day, old, nold, cf, t->n, geo_version,
+                                      asn_version, err);
     for (size_t i = 0; rc == TT_OK && i < nold; i++) {
         char abs[TT_PATH_MAX];
         if (!tt_path(abs, sizeof abs, "%s/%s", t->s->dir, old[i].path))
@@ -321,8 +321,7 @@ int tt_store_put_database(struct tt_store *s, const struct tt_store_db *db, stru
     return tt_catalog_put_database(s->cat, db, err);
 }
 
-int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n,
-                       struct tt_err *err)
+int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n, struct tt_err *err)
 {
     return tt_catalog_databases(s->cat, out, n, err);
 }

@@ -87,13 +87,12 @@ struct tt_store_db {
     uint64_t version; /* the database's content hash */
     char source[TT_STORE_DB_TEXT], licence[TT_STORE_DB_TEXT], data_date[32];
     int64_t built_at, installed_at;
-    uint64_t entries;  /* ranges */
-    uint64_t inputs;   /* inputs enriched with this version (filled by tt_store_databases) */
+    uint64_t entries; /* ranges */
+    uint64_t inputs;  /* inputs enriched with this version (filled by tt_store_databases) */
 };
 int tt_store_put_database(struct tt_store *s, const struct tt_store_db *db, struct tt_err *err);
 /* Every installed version, newest first; free(*out). */
-int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n,
-                       struct tt_err *err);
+int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n, struct tt_err *err);
 
 /* Totals over the whole store, for `teiten info` and the benchmark. */
 struct tt_store_totals {
