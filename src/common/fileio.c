@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,4 +138,36 @@ int tt_mkdirs(const char *path, struct tt_err *err)
         }
     }
     return TT_OK;
+}
+
+int tt_file_map(const char *path, size_t max, const uint8_t **data, size_t *len, struct tt_err *err)
+{
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tt_err_set(err, errno == ENOENT ? TT_ENOTFOUND : TT_EIO, "%s: %s", path,
+                          strerror(errno));
+    struct stat st;
+    int rc = TT_OK;
+    if (fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > max)
+        rc = tt_err_set(err, TT_ELIMIT, "%s: size %lld beyond %zu bytes", path,
+                        (long long)st.st_size, max);
+    if (rc == TT_OK && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED)
+            rc = tt_err_set(err, TT_EIO, "%s: mmap: %s", path, strerror(errno));
+        else {
+            *data = m;
+            *len = (size_t)st.st_size;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+void tt_file_unmap(const uint8_t *data, size_t len)
+{
+    if (data && len)
+        munmap((void *)(uintptr_t)data, len);
 }

@@ -21,6 +21,12 @@ int tt_file_write_renamed(const char *path, const void *data, size_t len, struct
 /* Reads a whole file (up to max bytes) into a malloc'd buffer. */
 int tt_file_read(const char *path, size_t max, uint8_t **data, size_t *len, struct tt_err *err);
 
+/* Maps a whole file read-only (up to max bytes); an empty file gives NULL
+ * and 0. For the store's immutable data files, read in place by scans. */
+int tt_file_map(const char *path, size_t max, const uint8_t **data, size_t *len,
+                struct tt_err *err);
+void tt_file_unmap(const uint8_t *data, size_t len);
+
 /* mkdir -p for one or more levels; existing directories are fine. */
 int tt_mkdirs(const char *path, struct tt_err *err);
 

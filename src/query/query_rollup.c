@@ -109,11 +109,17 @@ struct stats_ctx {
     int64_t pend_day;
     int pending;
     struct srcset pend[TT_CLASS__COUNT + 1];
+    uint32_t *row_of; /* sensor id -> row + 1 (0: no row yet) */
 };
 
 static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, struct srcset **set)
 {
     struct tt_stats *st = c->st;
+    uint32_t known = c->row_of[id]; /* row + 1, kept as rows are inserted */
+    if (known) {
+        *set = &c->per_sensor[known - 1];
+        return &st->sensors[known - 1];
+    }
     size_t lo = 0, hi = st->nsensors;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -141,6 +147,8 @@ static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, stru
         memset(&c->per_sensor[lo], 0, sizeof *c->per_sensor);
         st->sensors[lo].sensor = id;
         st->nsensors++;
+        for (size_t i = lo; i < st->nsensors; i++)
+            c->row_of[st->sensors[i].sensor] = (uint32_t)i + 1;
     }
     *set = &c->per_sensor[lo];
     return &st->sensors[lo];
@@ -293,7 +301,11 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     memset(&c, 0, sizeof c);
     c.f = f;
     c.st = out;
+    c.row_of = calloc((size_t)TT_SENSOR_MAX + 1, sizeof *c.row_of);
+    if (!c.row_of)
+        return tt_err_set(err, TT_ENOMEM, "out of memory");
     int rc = tt_query_each_rollup(s, f, TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED, stats_one, &c, err);
+    free(c.row_of);
     flush_day(&c);
     out->uniq_all = tt_srcset_count(&c.all);
     tt_srcset_free(&c.all);

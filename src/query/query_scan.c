@@ -38,6 +38,7 @@ struct scan {
     const struct tt_filter *f;
     enum scan_kind kind;
     int64_t group_day0; /* >= 0: group keys are (day - day0) << 32 | group, no sources */
+    int time_filter;    /* the range cuts days: records are checked against it */
     struct tt_store_file *files;
     size_t nfiles, next;
     pthread_mutex_t mu;
@@ -117,8 +118,7 @@ static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_se
             continue;
         if (f->port != TT_ANY && c->dport[k] != f->port)
             continue;
-        if (c->ts && needs_time(f) &&
-            ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
+        if (sc->time_filter && ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
             continue;
         p->matched++;
         if (sc->kind == SCAN_SOURCES && count_source(p, c, k))
@@ -133,14 +133,14 @@ static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_se
 static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store_file *file)
 {
     char path[TT_PATH_MAX];
-    uint8_t *data = NULL;
+    const uint8_t *data = NULL;
     size_t len = 0;
     struct tt_seg *seg = NULL;
     struct tt_seg_cols c;
-    uint32_t fields = TT_SF_DST;
+    uint32_t fields = TT_SF_SENSOR;
     fields |= sc->f->proto != TT_ANY ? TT_SF_PROTO : 0;
     fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_PORTS : 0;
-    fields |= needs_time(sc->f) || sc->group_day0 >= 0 ? TT_SF_TS : 0;
+    fields |= sc->time_filter || sc->group_day0 >= 0 ? TT_SF_TS : 0;
     fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
     fields |=
         sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
@@ -148,7 +148,7 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
                  : TT_OK;
     if (rc == TT_OK)
-        rc = tt_file_read(path, SEGMENT_FILE_MAX, &data, &len, &p->err);
+        rc = tt_file_map(path, SEGMENT_FILE_MAX, &data, &len, &p->err);
     if (rc == TT_OK)
         rc = tt_seg_open(data, len, path, &seg, &p->err);
     if (rc == TT_OK)
@@ -156,7 +156,7 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     if (rc == TT_OK && scan_columns(sc, p, &c))
         rc = tt_err_set(&p->err, TT_ENOMEM, "out of memory");
     tt_seg_close(seg);
-    free(data);
+    tt_file_unmap(data, len);
     return rc;
 }
 
@@ -199,6 +199,7 @@ static void part_free(struct scan_part *p)
 static int scan_run(struct scan *sc, unsigned nthreads, struct tt_scan_stats *ss,
                     struct tt_err *err)
 {
+    sc->time_filter = needs_time(sc->f);
     double t0 = now_seconds();
     int64_t d0, d1;
     tt_filter_days(sc->f, &d0, &d1);

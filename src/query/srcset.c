@@ -68,6 +68,11 @@ int tt_srcset_merge(struct srcset *u, struct srcset *from)
     tt_srcset_count(from);
     if (tt_srcset_grow4(u, from->n4))
         return TT_ENOMEM;
+    if (from->n4 && u->n4 && u->nruns <= SRCSET_RUNS) { /* a new ascending run */
+        if (u->nruns < SRCSET_RUNS)
+            u->run[u->nruns] = u->n4;
+        u->nruns++;
+    }
     if (from->n4)
         memcpy(u->v4 + u->n4, from->v4, from->n4 * sizeof *u->v4);
     u->n4 += from->n4;
@@ -96,14 +101,68 @@ static int radix_sort_u32(uint32_t *a, size_t n, uint32_t **tmp)
     return TT_OK;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Merges the ascending, distinct ranges v[a0, a1) and v[b0, b1) into out,
+ * dropping addresses both hold; returns the merged length. */
+static size_t merge2(const uint32_t *v, size_t a0, size_t a1, size_t b0, size_t b1, uint32_t *out)
+{
+    size_t w = 0;
+    while (a0 < a1 && b0 < b1) {
+        uint32_t x = v[a0], y = v[b0];
+        out[w++] = x < y ? x : y;
+        a0 += x <= y;
+        b0 += y <= x;
+    }
+    while (a0 < a1)
+        out[w++] = v[a0++];
+    while (b0 < b1)
+        out[w++] = v[b0++];
+    return w;
+}
+
+/* Folds the runs into the first, left to right: O(n x runs), runs <= 16. */
+static int merge_runs(struct srcset *u)
+{
+    if (!(u->tmp = realloc(u->tmp, (u->n4 ? u->n4 : 1) * sizeof *u->tmp)))
+        return TT_ENOMEM;
+    size_t len = u->run[0];
+    for (size_t r = 0; r < u->nruns; r++) {
+        size_t end = r + 1 < u->nruns ? u->run[r + 1] : u->n4;
+        len = merge2(u->v4, 0, len, u->run[r], end, u->tmp);
+        memcpy(u->v4, u->tmp, len * sizeof *u->v4); /* len <= end: later runs stay intact */
+    }
+    u->n4 = len;
+    return TT_OK;
+}
+
 uint64_t tt_srcset_count(struct srcset *u)
 {
-    if (u->n4 > u->distinct && radix_sort_u32(u->v4, u->n4, &u->tmp) == TT_OK) {
-        size_t w = 0;
-        for (size_t i = 0; i < u->n4; i++)
-            if (w == 0 || u->v4[i] != u->v4[w - 1])
-                u->v4[w++] = u->v4[i];
-        u->n4 = u->distinct = w;
+    if (u->n4 > u->distinct) {
+        int rc = TT_OK;
+        if (u->nruns == 0)
+            ; /* one ascending run: already distinct */
+        else if (u->nruns < SRCSET_RUNS)
+            rc = merge_runs(u);
+        else if (u->n4 < 4096)
+            qsort(u->v4, u->n4, sizeof *u->v4, cmp_u32);
+        else
+            rc = radix_sort_u32(u->v4, u->n4, &u->tmp);
+        if (rc == TT_OK && u->nruns >= SRCSET_RUNS) {
+            size_t w = 0;
+            for (size_t i = 0; i < u->n4; i++)
+                if (w == 0 || u->v4[i] != u->v4[w - 1])
+                    u->v4[w++] = u->v4[i];
+            u->n4 = w;
+        }
+        if (rc == TT_OK) {
+            u->distinct = u->n4;
+            u->nruns = 0;
+        }
     }
     return u->n4 + v6_distinct(&u->v6);
 }

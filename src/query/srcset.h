@@ -16,9 +16,16 @@ struct v6list {
 
 /* A source set under construction (unions of sparse CRoaring bitmaps
  * would insert a container per address, quadratically). */
+#define SRCSET_RUNS 16 /* ascending runs merged; more are radix-sorted */
+
+/* Addresses mostly arrive as ascending runs (a roll-up's source table is
+ * sorted), so the set remembers where each run starts: one run is already
+ * distinct, a few are merged, many are radix-sorted. */
 struct srcset {
     uint32_t *v4, *tmp;
     size_t n4, cap4, distinct; /* [0, distinct) is sorted and distinct */
+    size_t run[SRCSET_RUNS];   /* starts of the runs after the first */
+    size_t nruns;              /* SRCSET_RUNS + 1: too many to merge */
     struct v6list v6;
 };
 
@@ -30,6 +37,11 @@ static inline int tt_srcset_put4(struct srcset *u, uint32_t a)
 {
     if (u->n4 == u->cap4 && tt_srcset_grow4(u, 1))
         return -1;
+    if (u->n4 && a <= u->v4[u->n4 - 1] && u->nruns <= SRCSET_RUNS) {
+        if (u->nruns < SRCSET_RUNS)
+            u->run[u->nruns] = u->n4;
+        u->nruns++;
+    }
     u->v4[u->n4++] = a;
     return 0;
 }

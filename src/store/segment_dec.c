@@ -251,12 +251,42 @@ static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
     return rd.bad || rd.pos != rd.len ? corrupt(s, err, "prefix table") : TT_OK;
 }
 
-static int load_dst(struct tt_seg *s, struct tt_err *err)
+/* Sensors alone: the prefix index column, without the destinations. */
+static int load_sensor(struct tt_seg *s, struct tt_err *err)
 {
     if (s->sensor)
         return TT_OK;
+    struct tt_rd rp;
+    int rc = s->pfx ? TT_OK : load_pfxtab(s, err);
+    if (!rc)
+        rc = column(s, C_PFX, &rp, err);
+    if (rc)
+        return rc;
+    uint16_t *sensor = alloc_array(s, s->n, 2, err);
+    if (!sensor)
+        return TT_ENOMEM;
+    for (uint32_t k = 0; k < s->n; k++) {
+        uint64_t i = rp.pos < rp.len && rp.p[rp.pos] < 0x80 ? rp.p[rp.pos++] : tt_rd_varint(&rp);
+        if (i >= s->n_pfx) {
+            free(sensor);
+            return corrupt(s, err, "prefix index");
+        }
+        sensor[k] = s->pfx[i].sensor;
+    }
+    if (rp.bad || rp.pos != rp.len) {
+        free(sensor);
+        return corrupt(s, err, "destination columns");
+    }
+    s->sensor = sensor;
+    return TT_OK;
+}
+
+static int load_dst(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->dst4)
+        return TT_OK;
     struct tt_rd rp, ro, r6;
-    int rc = load_pfxtab(s, err);
+    int rc = s->pfx ? TT_OK : load_pfxtab(s, err);
     if (!rc)
         rc = column(s, C_PFX, &rp, err);
     if (!rc)
@@ -265,7 +295,8 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
         rc = fixed_column(s, C_DST6, 16, s->n - s->n4, &r6, err);
     if (rc)
         return rc;
-    s->sensor = alloc_array(s, s->n, 2, err);
+    if (!s->sensor)
+        s->sensor = alloc_array(s, s->n, 2, err);
     s->dst4 = alloc_array(s, s->n, 4, err);
     s->dst6 = alloc_array(s, s->n - s->n4, 16, err);
     if (!s->sensor || !s->dst4 || !s->dst6)
@@ -373,6 +404,8 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
         rc = load_ts(s, err);
     if (!rc && (fields & TT_SF_DST))
         rc = load_dst(s, err);
+    if (!rc && (fields & TT_SF_SENSOR))
+        rc = load_sensor(s, err);
     if (!rc && (fields & TT_SF_PROTO) && !s->proto)
         rc = load_u8(s, C_PROTO, &s->proto, err);
     if (!rc && (fields & TT_SF_PORTS) && !s->sport)
@@ -391,7 +424,7 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
     out->src4 = (fields & TT_SF_SRC) ? s->src4 : NULL;
     out->src6 = (fields & TT_SF_SRC) ? s->src6 : NULL;
     out->ts = (fields & TT_SF_TS) ? s->ts : NULL;
-    out->sensor = (fields & TT_SF_DST) ? s->sensor : NULL;
+    out->sensor = (fields & (TT_SF_DST | TT_SF_SENSOR)) ? s->sensor : NULL;
     out->dst4 = (fields & TT_SF_DST) ? s->dst4 : NULL;
     out->dst6 = (fields & TT_SF_DST) ? s->dst6 : NULL;
     out->proto = (fields & TT_SF_PROTO) ? s->proto : NULL;
