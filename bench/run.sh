@@ -66,11 +66,24 @@ bash scripts/enrich-defaults.sh "$T" "$W/store" > /dev/null || exit 1
 "$T" ingest --json --store "$W/store" --sensors "$W/gen/sensors.conf" "$P" > "$W/ingest.json" || exit 1
 read -r in_s rss < <(python3 -c "import json; d = json.load(open('$W/ingest.json')); print(d['total']['seconds'], d['max_rss_kb'])")
 in_rate=$(ratio "$frames" "$in_s")
-# the same ingest without databases: what enrichment (lookups) costs
-"$T" ingest --json --store "$W/plain" --sensors "$W/gen/sensors.conf" "$P" > "$W/plain.json" || exit 1
-plain_s=$(python3 -c "import json; print(json.load(open('$W/plain.json'))['total']['seconds'])")
+# what enrichment costs: the same ingest without databases, and once more
+# with them, alternating; the faster of each pair counts (disk and page-cache
+# noise dominate single runs)
+secs_of() { python3 -c "import json; print(json.load(open('$1'))['total']['seconds'])"; }
+best=$in_s; plain_s=
+for run in 1 2; do
+    rm -rf "$W/plain"
+    "$T" ingest --json --store "$W/plain" --sensors "$W/gen/sensors.conf" "$P" > "$W/plain.json" || exit 1
+    s=$(secs_of "$W/plain.json")
+    plain_s=$(python3 -c "print(min(float('${plain_s:-$s}'), $s))")
+    [ $run = 2 ] && break
+    rm -rf "$W/again"; mkdir -p "$W/again/enrich"; cp "$W/store/enrich/"*.ttdb "$W/again/enrich/"
+    "$T" ingest --json --store "$W/again" --sensors "$W/gen/sensors.conf" "$P" > "$W/again.json" || exit 1
+    best=$(python3 -c "print(min($best, $(secs_of "$W/again.json")))")
+done
+rm -rf "$W/plain" "$W/again"
 plain_rate=$(ratio "$frames" "$plain_s")
-rm -rf "$W/plain"
+enriched_rate=$(ratio "$frames" "$best")
 work=$(mktemp -d); tar -xzf "${TEITEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teiten}"/ip-location-db-geo-whois-asn-country-mmdb-*.tgz -C "$work" package/geo-whois-asn-country.mmdb
 read -r lk_tt lk_mm lk_ratio < <("$BUILD/bench/lookup_bench" "$work/package/geo-whois-asn-country.mmdb" | tail -n 1)
 rm -rf "$work"
@@ -97,7 +110,7 @@ ingest (full decode, roll-ups,     $in_rate pkt/s
                                    vs mmap walk      $(ratio "$in_rate" "$mw_rate")x
                                    vs nfpcapd        $( [ "${nf_rate%% *}" != n/a ] && [ "${nf_rate%% *}" != failed ] && ratio "$in_rate" "$nf_rate" || echo "$nf_rate")x
                                    vs pmacctd        $( [ "${pm_rate%% *}" != n/a ] && [ "${pm_rate%% *}" != failed ] && ratio "$in_rate" "$pm_rate" || echo "$pm_rate")x
-                                   vs no enrichment  $(ratio "$in_rate" "$plain_rate")x  (target >= 0.9x: $(flag "$in_rate >= 0.9 * $plain_rate"); $plain_rate pkt/s without databases)
+enrichment cost (best of two each)  $(ratio "$enriched_rate" "$plain_rate")x  (target >= 0.9x: $(flag "$enriched_rate >= 0.9 * $plain_rate"); $enriched_rate pkt/s with the databases, $plain_rate without)
 IPv4 country lookups               $lk_tt /s, libmaxminddb $lk_mm /s on the same addresses: $lk_ratio x
 bare libpcap pcap_next_ex loop     $lp_rate pkt/s
 bare mmap walk                     $mw_rate pkt/s

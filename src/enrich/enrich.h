@@ -28,11 +28,13 @@ uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
 #define TT_ENRICH_CACHE 65536 /* entries, a power of two */
 
+/* One entry per slot, so a lookup touches one cache line. */
+struct tt_enrich_slot {
+    uint32_t src, asn;
+    uint16_t cc, valid;
+};
 struct tt_enrich_cache {
-    uint32_t src[TT_ENRICH_CACHE];
-    uint32_t asn[TT_ENRICH_CACHE];
-    uint16_t cc[TT_ENRICH_CACHE];
-    uint8_t valid[TT_ENRICH_CACHE];
+    struct tt_enrich_slot slot[TT_ENRICH_CACHE];
 };
 
 /* Sets r->cc and r->asn from r's source address. */
@@ -44,15 +46,15 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
         r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
         return;
     }
-    uint32_t h = (r->src4 * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1);
-    if (!c->valid[h] || c->src[h] != r->src4) {
-        c->src[h] = r->src4;
-        c->cc[h] = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;
-        c->asn[h] = e->asn ? tt_ipdb_lookup4(e->asn, r->src4) : 0;
-        c->valid[h] = 1;
+    struct tt_enrich_slot *s = &c->slot[(r->src4 * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1)];
+    if (!s->valid || s->src != r->src4) {
+        s->src = r->src4;
+        s->cc = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;
+        s->asn = e->asn ? tt_ipdb_lookup4(e->asn, r->src4) : 0;
+        s->valid = 1;
     }
-    r->cc = c->cc[h];
-    r->asn = c->asn[h];
+    r->cc = s->cc;
+    r->asn = s->asn;
 }
 
 #endif
