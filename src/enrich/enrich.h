@@ -26,7 +26,7 @@ void tt_enricher_close(struct tt_enricher *e);
 uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
 uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
-#define TT_ENRICH_CACHE 65536 /* entries, a power of two */
+#define TT_ENRICH_CACHE 16384 /* entries, a power of two: 192 KiB, mostly in L2 */
 
 /* One entry per slot, so a lookup touches one cache line. */
 struct tt_enrich_slot {
@@ -46,7 +46,7 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
         r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
         return;
     }
-    struct tt_enrich_slot *s = &c->slot[(r->src4 * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1)];
+    struct tt_enrich_slot *s = &c->slot[(r->src4 * 2654435761u) >> 18 & (TT_ENRICH_CACHE - 1)];
     if (!s->valid || s->src != r->src4) {
         s->src = r->src4;
         s->cc = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;
