@@ -7,6 +7,7 @@
  * both layouts (CAIDA, pyasn), multi-origin, and the pyasn RIB file. */
 #include "enrich/range.h"
 #include "harness.h"
+#include "range_util.h"
 
 #include <arpa/inet.h>
 #include <zlib.h>
@@ -14,27 +15,6 @@
 #define GEO_CSV "geo/geo-whois-asn-country-ipv4.csv.gz"
 #define ASN_CSV "asn/ip-location-db-asn-ipv4.csv.gz"
 #define PYASN "asn/pyasn-ipasn_20140513.dat.gz"
-
-static void shared_path(char *buf, size_t size, const char *rel)
-{
-    snprintf(buf, size, "%s/%s", tt_test_shared(), rel);
-}
-
-static uint32_t ip4(const char *s)
-{
-    uint8_t a[4] = {0};
-    if (inet_pton(AF_INET, s, a) != 1)
-        fprintf(stderr, "bad test address %s\n", s);
-    return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-}
-
-static const struct tt_range4 *find4_line(const struct tt_range_set *s, uint32_t line)
-{
-    for (size_t i = 0; i < s->n4; i++)
-        if (s->v4[i].line == line)
-            return &s->v4[i];
-    return NULL;
-}
 
 /* Value at addr in a finalised (sorted, disjoint) table; 0 = none. */
 static uint32_t lookup4(const struct tt_range_set *s, uint32_t addr)
@@ -57,15 +37,6 @@ static const char *name_of(const struct tt_range_set *s, uint32_t asn)
     for (size_t i = 0; i < s->nnames; i++)
         if (s->names[i].asn == asn)
             n = s->names[i].name;
-    return n;
-}
-
-static uint64_t sum4(const struct tt_range_set *s, uint32_t value)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < s->n4; i++)
-        if (s->v4[i].value == value)
-            n += (uint64_t)s->v4[i].hi - s->v4[i].lo + 1;
     return n;
 }
 

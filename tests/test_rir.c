@@ -6,6 +6,7 @@
  * input reads the same as plain, and a cut gzip file is refused. */
 #include "enrich/range.h"
 #include "harness.h"
+#include "range_util.h"
 
 #include <arpa/inet.h>
 #include <zlib.h>
@@ -13,42 +14,12 @@
 #define TESTDATA "rir/nro-delegated-stats-testdata"
 #define FULL "rir/full"
 
-static void shared_path(char *buf, size_t size, const char *rel)
-{
-    snprintf(buf, size, "%s/%s", tt_test_shared(), rel);
-}
-
-static uint32_t ip4(const char *s)
-{
-    uint8_t a[4] = {0};
-    if (inet_pton(AF_INET, s, a) != 1)
-        fprintf(stderr, "bad test address %s\n", s);
-    return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-}
-
-static const struct tt_range4 *find4_line(const struct tt_range_set *s, uint32_t line)
-{
-    for (size_t i = 0; i < s->n4; i++)
-        if (s->v4[i].line == line)
-            return &s->v4[i];
-    return NULL;
-}
-
 static const struct tt_range6 *find6_line(const struct tt_range_set *s, uint32_t line)
 {
     for (size_t i = 0; i < s->n6; i++)
         if (s->v6[i].line == line)
             return &s->v6[i];
     return NULL;
-}
-
-static uint64_t sum4(const struct tt_range_set *s, uint32_t value)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < s->n4; i++)
-        if (s->v4[i].value == value)
-            n += (uint64_t)s->v4[i].hi - s->v4[i].lo + 1;
-    return n;
 }
 
 /* ---- the second, simple reading: fgets, strchr on '|' ---- */

@@ -190,6 +190,26 @@ static int cmp_points(const void *a, const void *b)
     return (x->group > y->group) - (x->group < y->group);
 }
 
+/* Sorted points from a table keyed (t - base) << 32 | group. */
+static int points_of(const struct agg *a, int64_t base, struct tt_series_point **pts, size_t *n,
+                     struct tt_err *err)
+{
+    struct tt_series_point *p = calloc(a->n + 1, sizeof *p);
+    if (!p)
+        return tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < a->cap; i++) {
+        const struct agg_slot *sl = &a->slots[i];
+        if (sl->key1)
+            p[k++] = (struct tt_series_point){base + (int64_t)((sl->key1 - 1) >> 32),
+                                              (uint32_t)(sl->key1 - 1), sl->packets, sl->bytes};
+    }
+    qsort(p, k, sizeof *p, cmp_points);
+    *pts = p;
+    *n = k;
+    return TT_OK;
+}
+
 /* By AS: the roll-ups keep no AS split (it would cost more than it saves),
  * so a parallel raw scan groups records per day and AS. */
 static int series_asn(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
@@ -202,22 +222,10 @@ static int series_asn(struct tt_store *s, const struct tt_filter *f, enum tt_ser
     struct agg totals = {0}, unused = {0};
     struct tt_scan_stats ss;
     int rc = tt_query_scan_groups(s, f, 1, d0, 0, &totals, &unused, &ss, err);
-    struct tt_series_point *p = rc ? NULL : calloc(totals.n + 1, sizeof *p);
-    if (rc == TT_OK && !p)
-        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
-    size_t k = 0;
-    for (size_t i = 0; p && i < totals.cap; i++) {
-        const struct agg_slot *sl = &totals.slots[i];
-        if (sl->key1)
-            p[k++] = (struct tt_series_point){d0 + (int64_t)((sl->key1 - 1) >> 32),
-                                              (uint32_t)(sl->key1 - 1), sl->packets, sl->bytes};
-    }
+    if (rc == TT_OK)
+        rc = points_of(&totals, d0, pts, n, err);
     agg_free(&totals);
     agg_free(&unused);
-    if (p)
-        qsort(p, k, sizeof *p, cmp_points);
-    *pts = p;
-    *n = k;
     return rc;
 }
 
@@ -240,22 +248,8 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
         want = TT_RW_GEO_HOURS;
     }
     int rc = tt_query_each_rollup(s, f, want, series_one, &c, err);
-    struct tt_series_point *p = rc ? NULL : calloc(c.a.n + 1, sizeof *p);
-    if (rc == TT_OK && !p)
-        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
-    size_t k = 0;
-    for (size_t i = 0; p && i < c.a.cap; i++) {
-        const struct agg_slot *sl = &c.a.slots[i];
-        if (!sl->key1)
-            continue;
-        uint64_t key = sl->key1 - 1;
-        p[k++] = (struct tt_series_point){(int64_t)(key >> 32) + INT32_MIN, (uint32_t)key,
-                                          sl->packets, sl->bytes};
-    }
+    if (rc == TT_OK)
+        rc = points_of(&c.a, INT32_MIN, pts, n, err);
     agg_free(&c.a);
-    if (p)
-        qsort(p, k, sizeof *p, cmp_points);
-    *pts = p;
-    *n = k;
     return rc;
 }
