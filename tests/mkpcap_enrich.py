@@ -308,9 +308,15 @@ def series_view(pkts, by, f, step):
             t = day_label(p["day"])
         g = NAMES["en"][p["cc"]] if by == "country" else ("AS%d" % p["asn"] if p["asn"]
                                                           else "unknown")
-        e = rows.setdefault(t + "|" + g, {"time": t, "group": g, "packets": 0, "bytes": 0})
+        e = rows.setdefault(t + "|" + g, {"time": t, "group": g, "packets": 0, "bytes": 0,
+                                          "srcs": set()})
         e["packets"] += 1
         e["bytes"] += p["bytes"]
+        e["srcs"].add(p["src"])
+    for e in rows.values():
+        srcs = e.pop("srcs")
+        if by == "country" and step == "day":  # distinct sources per day and country
+            e["sources"] = len(srcs)
     return sorted(rows.values(), key=lambda r: (r["time"], r["group"]))
 
 
@@ -456,7 +462,7 @@ def check(outdir, phase, resdir):
             continue
         want = v["rows"]
         if v["kind"] == "series":
-            got = sorted(({k: r.get(k) for k in ("time", "group", "packets", "bytes")}
+            got = sorted(({k: r.get(k) for k in ("time", "group", "packets", "bytes", "sources")}
                           for r in got), key=lambda r: (r["time"], r["group"]))
         report(what + ": rows", len(got), len(want))
         for i, w in enumerate(want):

@@ -47,9 +47,9 @@ static const char SERIES_USAGE[] =
     "usage: teiten series [PERIOD] [--step day|hour]\n"
     "                     [--by total|port|sensor|proto|country|asn] [OPTIONS]\n\n"
     "Packets and bytes per day or hour, in total or split by destination port,\n"
-    "sensor, protocol, source country (roll-ups; --proto tcp|udp, no --port) or\n"
-    "source AS (a raw scan; per day). Periods without packets are listed with 0\n"
-    "when --by total.\n\n" QUERY_OPTIONS;
+    "sensor, protocol, source country (roll-ups; --proto tcp|udp, no --port; per\n"
+    "whole day with the country's unique sources) or source AS (a raw scan; per\n"
+    "day). Periods without packets are listed with 0 when --by total.\n\n" QUERY_OPTIONS;
 
 static void day_label(int64_t day, char buf[16])
 {
@@ -340,22 +340,24 @@ static int series_options(struct query_cli *q, enum tt_series_step *step, enum t
                  : TT_EXIT_OK;
 }
 
-static void group_label(const struct query_cli *q, enum tt_series_by by, uint32_t g, char buf[48])
+static void group_label(const struct query_cli *q, enum tt_series_by by, uint32_t g, char buf[128])
 {
     char a[8], b[16];
     if (by == TT_BY_SENSOR)
-        snprintf(buf, 48, "%s", query_cli_sensor_name(q, (uint16_t)g));
+        snprintf(buf, 128, "%s", query_cli_sensor_name(q, (uint16_t)g));
+    else if (by == TT_BY_PORT && (g >> 16 & 0xff) == TT_PK_PORT)
+        tt_cli_service(&q->names, (uint8_t)(g >> 24), (uint16_t)g, buf, 128);
     else if (by == TT_BY_PORT)
-        snprintf(buf, 48, "%s/%s", query_cli_proto_name((uint8_t)(g >> 24), a),
+        snprintf(buf, 128, "%s/%s", query_cli_proto_name((uint8_t)(g >> 24), a),
                  query_cli_port_label((uint8_t)(g >> 16), (uint16_t)g, b));
     else if (by == TT_BY_PROTO)
-        snprintf(buf, 48, "%s", query_cli_proto_name((uint8_t)g, a));
+        snprintf(buf, 128, "%s", query_cli_proto_name((uint8_t)g, a));
     else if (by == TT_BY_COUNTRY)
-        snprintf(buf, 48, "%s", tt_cli_country(&q->names, g));
+        snprintf(buf, 128, "%s", tt_cli_country(&q->names, g));
     else if (by == TT_BY_ASN)
-        snprintf(buf, 48, g ? "AS%u" : "unknown", g);
+        snprintf(buf, 128, g ? "AS%u" : "unknown", g);
     else
-        snprintf(buf, 48, "all");
+        snprintf(buf, 128, "all");
 }
 
 /* With --by total, every day or hour of the range gets a row, zeros included. */
@@ -363,21 +365,27 @@ static struct tt_table *series_table(const struct query_cli *q, enum tt_series_s
                                      enum tt_series_by by, const struct tt_series_point *p,
                                      size_t n)
 {
-    static const char *const names[] = {"time", "group", "packets", "bytes"};
-    static const enum tt_col_kind kinds[] = {TT_COL_TEXT, TT_COL_TEXT, TT_COL_INT, TT_COL_INT};
-    struct tt_table *t = tt_table_new(4, names, kinds);
+    static const char *const names[] = {"time", "group", "packets", "bytes", "sources"};
+    static const enum tt_col_kind kinds[] = {TT_COL_TEXT, TT_COL_TEXT, TT_COL_INT, TT_COL_INT,
+                                             TT_COL_INT};
+    /* unique sources per day and country come with the country series */
+    int with_sources = by == TT_BY_COUNTRY && step == TT_STEP_DAY &&
+                       q->filter.from_us % TT_US_PER_DAY == 0 &&
+                       q->filter.to_us % TT_US_PER_DAY == 0;
+    struct tt_table *t = tt_table_new(with_sources ? 5 : 4, names, kinds);
     int64_t unit = step == TT_STEP_HOUR ? 3600000000ll : 86400000000ll;
     int64_t first = q->filter.from_us / unit, last = (q->filter.to_us - 1) / unit;
     size_t i = 0;
     for (int64_t tm = by == TT_BY_TOTAL ? first : INT64_MIN;
          t && (by == TT_BY_TOTAL ? tm <= last : i < n);) {
         int64_t at = by == TT_BY_TOTAL ? tm : p[i].t;
-        uint64_t pk = 0, by_ = 0;
-        char label[48], when[24];
+        uint64_t pk = 0, by_ = 0, src = 0;
+        char label[128], when[24];
         uint32_t group = i < n ? p[i].group : 0;
         if (i < n && p[i].t == at) {
             pk = p[i].packets;
             by_ = p[i].bytes;
+            src = p[i].sources;
             i++;
         }
         if (step == TT_STEP_HOUR)
@@ -390,6 +398,8 @@ static struct tt_table *series_table(const struct query_cli *q, enum tt_series_s
         tt_table_set_text(t, r, 1, label);
         tt_table_set_int(t, r, 2, (int64_t)pk);
         tt_table_set_int(t, r, 3, (int64_t)by_);
+        if (with_sources)
+            tt_table_set_int(t, r, 4, (int64_t)src);
         if (by == TT_BY_TOTAL)
             tm++;
     }
@@ -406,7 +416,7 @@ int tt_cmd_series(int argc, char **argv)
         rc = query_cli_finish(&q, argc, argv, idx);
     if (rc == TT_EXIT_OK)
         rc = series_options(&q, &step, &by);
-    if (rc == TT_EXIT_OK && by == TT_BY_COUNTRY)
+    if (rc == TT_EXIT_OK && (by == TT_BY_COUNTRY || by == TT_BY_PORT))
         rc = tt_cli_names_open(&q.names, "series", tt_store_dir(q.store), q.lang);
     struct tt_series_point *pts = NULL;
     size_t n = 0;

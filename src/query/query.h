@@ -74,6 +74,7 @@ struct tt_series_point {
     int64_t t;      /* day or hour index since 1970 */
     uint32_t group; /* sensor id, proto<<24|kind<<16|port, proto, TT_CC, AS, or 0 */
     uint64_t packets, bytes;
+    uint64_t sources; /* distinct sources: by country, per whole day; else 0 */
 };
 int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_series_step step,
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,

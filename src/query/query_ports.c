@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 #include "query/query.h"
 #include "query/query_int.h"
+#include "query/srcset.h"
 
 static uint64_t port_key(const struct tt_roll_entry *e)
 {
@@ -107,7 +108,47 @@ struct series_ctx {
     enum tt_series_step step;
     enum tt_series_by by;
     struct agg a;
+    /* by country per whole day: sources per (day, country), the set's
+     * index + 1 in the packets counter of `index` under the point's key */
+    int sources;
+    struct agg index;
+    struct srcset *sets;
+    size_t nsets;
 };
+
+static struct srcset *point_set(struct series_ctx *c, int64_t day, uint32_t cc)
+{
+    struct agg_slot *s = agg_get(&c->index, (uint64_t)(day - INT32_MIN) << 32 | cc);
+    if (!s)
+        return NULL;
+    if (!s->packets) {
+        struct srcset *n = realloc(c->sets, (c->nsets + 1) * sizeof *n);
+        if (!n)
+            return NULL;
+        c->sets = n;
+        memset(&c->sets[c->nsets], 0, sizeof *c->sets);
+        s->packets = ++c->nsets;
+    }
+    return &c->sets[s->packets - 1];
+}
+
+/* The day's sources into their (day, country) sets. */
+static int series_sources(struct series_ctx *c, const struct tt_rollup *r,
+                          const struct tt_filter *f)
+{
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    uint8_t *mask = tt_query_pattern_masks(f, s);
+    int rc = mask ? TT_OK : TT_ENOMEM;
+    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
+        if (!mask[s->pattern[k]])
+            continue;
+        struct srcset *u = point_set(c, tt_rollup_day(r), s->cc[k]);
+        if (!u || tt_srcset_put_source(u, s, k))
+            rc = TT_ENOMEM;
+    }
+    free(mask);
+    return rc;
+}
 
 static uint32_t series_group(enum tt_series_by by, const struct tt_roll_entry *e)
 {
@@ -156,6 +197,8 @@ static int series_enriched(struct series_ctx *c, const struct tt_rollup *r,
         int64_t t = c->step == TT_STEP_HOUR ? day * 24 + g[i].hour : day;
         rc = series_add(c, t, g[i].cc, g[i].packets, g[i].bytes, err);
     }
+    if (rc == TT_OK && c->sources && series_sources(c, r, f))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     return rc;
 }
 
@@ -202,7 +245,7 @@ static int points_of(const struct agg *a, int64_t base, struct tt_series_point *
         const struct agg_slot *sl = &a->slots[i];
         if (sl->key1)
             p[k++] = (struct tt_series_point){base + (int64_t)((sl->key1 - 1) >> 32),
-                                              (uint32_t)(sl->key1 - 1), sl->packets, sl->bytes};
+                                              (uint32_t)(sl->key1 - 1), sl->packets, sl->bytes, 0};
     }
     qsort(p, k, sizeof *p, cmp_points);
     *pts = p;
@@ -233,7 +276,7 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,
                     struct tt_err *err)
 {
-    struct series_ctx c = {step, by, {0}};
+    struct series_ctx c = {step, by, {0}, 0, {0}, NULL, 0};
     *pts = NULL;
     *n = 0;
     unsigned want = step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY;
@@ -246,10 +289,21 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
                               "series by country takes --proto tcp|udp and no "
                               "--port (top countries --port answers that)");
         want = TT_RW_GEO_HOURS;
+        c.sources = step == TT_STEP_DAY && tt_query_whole_days(f);
+        want |= c.sources ? TT_RW_SETS : 0;
     }
     int rc = tt_query_each_rollup(s, f, want, series_one, &c, err);
     if (rc == TT_OK)
         rc = points_of(&c.a, INT32_MIN, pts, n, err);
+    for (size_t i = 0; rc == TT_OK && c.sources && i < *n; i++) {
+        struct tt_series_point *p = &(*pts)[i];
+        struct agg_slot *sl = agg_get(&c.index, (uint64_t)(p->t - INT32_MIN) << 32 | p->group);
+        p->sources = sl && sl->packets ? tt_srcset_count(&c.sets[sl->packets - 1]) : 0;
+    }
+    for (size_t i = 0; i < c.nsets; i++)
+        tt_srcset_free(&c.sets[i]);
+    free(c.sets);
+    agg_free(&c.index);
     agg_free(&c.a);
     return rc;
 }
