@@ -26,7 +26,7 @@ void tt_enricher_close(struct tt_enricher *e);
 uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
 uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
-#define TT_ENRICH_CACHE 16384 /* entries, a power of two: 192 KiB, mostly in L2 */
+#define TT_ENRICH_CACHE 65536 /* entries, a power of two */
 
 /* One entry per slot, so a lookup touches one cache line. */
 struct tt_enrich_slot {
@@ -37,6 +37,24 @@ struct tt_enrich_cache {
     struct tt_enrich_slot slot[TT_ENRICH_CACHE];
 };
 
+static inline struct tt_enrich_slot *tt_enrich_slot_of(struct tt_enrich_cache *c, uint32_t src)
+{
+    return &c->slot[(src * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1)];
+}
+
+/* Starts loading what enriching r will read (cache slot, table index). */
+static inline void tt_enrich_prefetch(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                                      const struct tt_record *r)
+{
+    if (r->ipver != 4)
+        return;
+    __builtin_prefetch(tt_enrich_slot_of(c, r->src4));
+    if (e->geo)
+        tt_ipdb_prefetch4(e->geo, r->src4);
+    if (e->asn)
+        tt_ipdb_prefetch4(e->asn, r->src4);
+}
+
 /* Sets r->cc and r->asn from r's source address. */
 static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enrich_cache *c,
                                     struct tt_record *r)
@@ -46,7 +64,7 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
         r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
         return;
     }
-    struct tt_enrich_slot *s = &c->slot[(r->src4 * 2654435761u) >> 18 & (TT_ENRICH_CACHE - 1)];
+    struct tt_enrich_slot *s = tt_enrich_slot_of(c, r->src4);
     if (!s->valid || s->src != r->src4) {
         s->src = r->src4;
         s->cc = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;

@@ -64,6 +64,7 @@ struct tt_ipdb {
     const uint8_t *lo6, *hi6;
     const char *pool;
     uint32_t idx[SLOTS + 1]; /* idx[s]: first v4 range with hi >= s << 16 */
+    uint32_t uni[SLOTS];     /* the value of a /16 one range covers whole; 0 otherwise */
 };
 
 static void put32(uint8_t *p, uint32_t v)
@@ -312,6 +313,9 @@ static int check_v4(struct tt_ipdb *db, const char *name, struct tt_err *err)
         while (i < n && db->hi4[i] < s << 16)
             i++;
         db->idx[s] = (uint32_t)i;
+        /* most /16s lie inside one range: their lookup is one read */
+        db->uni[s] =
+            i < n && db->lo4[i] <= s << 16 && db->hi4[i] >= (s << 16 | 0xffff) ? db->val4[i] : 0;
     }
     db->idx[SLOTS] = (uint32_t)n;
     return TT_OK;
@@ -470,9 +474,18 @@ const struct tt_ipdb_meta *tt_ipdb_meta(const struct tt_ipdb *db)
 
 /* --- Lookups: read-only, no allocation. --- */
 
+void tt_ipdb_prefetch4(const struct tt_ipdb *db, uint32_t addr)
+{
+    __builtin_prefetch(&db->uni[addr >> 16]);
+    __builtin_prefetch(&db->idx[addr >> 16]);
+}
+
 uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr)
 {
-    uint32_t s = addr >> 16, b = db->idx[s], e = db->idx[s + 1];
+    uint32_t s = addr >> 16;
+    if (db->uni[s])
+        return db->uni[s];
+    uint32_t b = db->idx[s], e = db->idx[s + 1];
     /* The range holding addr is the first with hi >= addr: it lies in
      * [idx[s], idx[s + 1]] (the last one may start in an earlier slot). */
     if (e < db->meta.n4)

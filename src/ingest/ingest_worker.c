@@ -44,10 +44,34 @@ static void fail(struct worker *w, int rc)
         w->rc = rc;
 }
 
+#define ENRICH_AHEAD 8 /* records between a prefetch and its lookup */
+
+/* Enriches the buffered records and adds them to the day's roll-up, in one
+ * pass per segment: lookups of sources the cache has not seen miss memory,
+ * and issuing them a few records ahead lets the misses overlap. */
+static int add_records(struct worker *w, struct day_state *d)
+{
+    const struct tt_enricher *e = w->opts->enrich;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (w->cache) {
+            if (i + ENRICH_AHEAD < d->n)
+                tt_enrich_prefetch(e, w->cache, &d->recs[i + ENRICH_AHEAD]);
+            tt_enrich_record(e, w->cache, &d->recs[i]);
+        }
+        if (tt_rollup_add(d->roll, &d->recs[i]))
+            return TT_ENOMEM;
+    }
+    return TT_OK;
+}
+
 static void seal_segment(struct worker *w, struct day_state *d)
 {
     if (w->rc || d->n == 0)
         return;
+    if (add_records(w, d)) {
+        fail(w, TT_ENOMEM);
+        return;
+    }
     w->out.len = 0;
     int rc = tt_seg_encode(w->enc, d->recs, d->n, d->day, w->opts->sensors, &w->out, &w->err);
     if (rc == TT_OK)
@@ -104,12 +128,8 @@ static struct day_state *day_slot(struct worker *w, int64_t day)
     return lru;
 }
 
-static void store_record(struct worker *w, struct day_state *d, struct tt_record *r)
+static void store_record(struct worker *w, struct day_state *d, const struct tt_record *r)
 {
-    if (tt_rollup_add(d->roll, r)) {
-        fail(w, TT_ENOMEM);
-        return;
-    }
     w->stored++;
     w->unattributed += r->sensor == TT_SENSOR_NONE;
     if (d->n == w->seg_cap)
@@ -142,8 +162,6 @@ void worker_batch(struct worker *w, const struct tt_batch *b)
         else if (w->map)
             r->sensor = r->ipver == 4 ? tt_sensor_map_v4(w->map, r->dst4)
                                       : tt_sensor_map_v6(w->map, r->dst6);
-        if (w->cache)
-            tt_enrich_record(w->opts->enrich, w->cache, r);
         d->n++;
         store_record(w, d, r);
     }
