@@ -15,7 +15,7 @@ done
 cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(pkg-config --cflags libmaxminddb) \
     bench/lookup_bench.c "$BUILD/libteiten.a" -o "$BUILD/bench/lookup_bench" \
     $(pkg-config --libs libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c) \
-    -lroaring -lcsv -lpthread -lm || exit 1
+    -lcsv -lpthread -lm || exit 1
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }

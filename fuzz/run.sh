@@ -18,7 +18,7 @@ cc=${FUZZ_CC:-clang}
 pkgs="libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c"
 cflags="-g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs 2>/dev/null)"
 san="address,undefined -fno-sanitize-recover=undefined"
-libs="$(pkg-config --libs $pkgs 2>/dev/null) -lroaring -lcsv -lpthread -lm"
+libs="$(pkg-config --libs $pkgs 2>/dev/null) -lcsv -lpthread -lm"
 
 mkdir -p "$out/obj" "$out/artifacts"
 srcs=(); objs=()

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/sort.h"
 
 static int v6_add(struct v6list *l, const uint8_t *a, size_t n)
 {
@@ -79,34 +80,6 @@ int tt_srcset_merge(struct srcset *u, struct srcset *from)
     return v6_add(&u->v6, from->v6.a, from->v6.n);
 }
 
-/* LSD radix sort, 16 bits a pass. */
-static int radix_sort_u32(uint32_t *a, size_t n, uint32_t **tmp)
-{
-    size_t *count = malloc(65537 * sizeof *count);
-    if (!count || !(*tmp = realloc(*tmp, (n ? n : 1) * sizeof **tmp))) {
-        free(count);
-        return TT_ENOMEM;
-    }
-    for (unsigned shift = 0; shift < 32; shift += 16) {
-        memset(count, 0, 65537 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[((a[i] >> shift) & 0xffff) + 1]++;
-        for (size_t b = 0; b < 65536; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            (*tmp)[count[(a[i] >> shift) & 0xffff]++] = a[i];
-        memcpy(a, *tmp, n * sizeof *a);
-    }
-    free(count);
-    return TT_OK;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Merges the ascending, distinct ranges v[a0, a1) and v[b0, b1) into out,
  * dropping addresses both hold; returns the merged length. */
 static size_t merge2(const uint32_t *v, size_t a0, size_t a1, size_t b0, size_t b1, uint32_t *out)
@@ -148,17 +121,10 @@ uint64_t tt_srcset_count(struct srcset *u)
             ; /* one ascending run: already distinct */
         else if (u->nruns < SRCSET_RUNS)
             rc = merge_runs(u);
-        else if (u->n4 < 4096)
-            qsort(u->v4, u->n4, sizeof *u->v4, cmp_u32);
+        else if (!(u->tmp = realloc(u->tmp, u->n4 * sizeof *u->tmp)))
+            rc = TT_ENOMEM;
         else
-            rc = radix_sort_u32(u->v4, u->n4, &u->tmp);
-        if (rc == TT_OK && u->nruns >= SRCSET_RUNS) {
-            size_t w = 0;
-            for (size_t i = 0; i < u->n4; i++)
-                if (w == 0 || u->v4[i] != u->v4[w - 1])
-                    u->v4[w++] = u->v4[i];
-            u->n4 = w;
-        }
+            u->n4 = tt_sort_unique_u32(u->v4, u->n4, u->tmp);
         if (rc == TT_OK) {
             u->distinct = u->n4;
             u->nruns = 0;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "store/rollup_int.h"
 
 struct tt_rollup *tt_rollup_new(int64_t day)
@@ -19,8 +20,7 @@ void tt_rollup_free(struct tt_rollup *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->nsets; i++) {
-        if (r->sets[i].v4) /* this CRoaring refuses NULL */
-            roaring_bitmap_free(r->sets[i].v4);
+        free(r->sets[i].v4);
         free(r->sets[i].v6);
     }
     free(r->sets);
@@ -149,6 +149,38 @@ static int add_v6(struct tt_roll_set *s, const uint8_t a[16])
     return TT_OK;
 }
 
+int roll_v4_compact(struct tt_roll_set *s)
+{
+    if (s->n4 < 2)
+        return TT_OK;
+    uint32_t *tmp = malloc(s->n4 * sizeof *tmp);
+    if (!tmp)
+        return TT_ENOMEM;
+    s->n4 = tt_sort_unique_u32(s->v4, s->n4, tmp);
+    free(tmp);
+    return TT_OK;
+}
+
+/* Appends; a full list is made distinct first and grows when that leaves
+ * it more than half full. */
+static int add_v4(struct tt_roll_set *s, uint32_t a)
+{
+    if (s->n4 == s->cap4) {
+        if (roll_v4_compact(s))
+            return TT_ENOMEM;
+        if (s->n4 * 2 >= s->cap4) {
+            size_t cap = s->cap4 ? s->cap4 * 2 : 256;
+            uint32_t *n = realloc(s->v4, cap * sizeof *n);
+            if (!n)
+                return TT_ENOMEM;
+            s->v4 = n;
+            s->cap4 = cap;
+        }
+    }
+    s->v4[s->n4++] = a;
+    return TT_OK;
+}
+
 static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t cls)
 {
     if (rec->ipver == 4) {
@@ -164,10 +196,7 @@ static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t 
         return TT_ENOMEM;
     if (rec->ipver == 6)
         return add_v6(s, rec->src6);
-    if (!s->v4 && !(s->v4 = roaring_bitmap_create()))
-        return TT_ENOMEM;
-    roaring_bitmap_add(s->v4, rec->src4);
-    return TT_OK;
+    return add_v4(s, rec->src4);
 }
 
 int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)

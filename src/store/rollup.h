@@ -3,12 +3,11 @@
  * hour x sensor x source country x protocol class; the day's distinct
  * sources, each with its country and the (sensor, class) pairs it sent to
  * (exact unique counts for any filter; collected at ingest in per-set
- * CRoaring bitmaps); and the frames the decoder refused, by reason. Reports
+ * address lists); and the frames the decoder refused, by reason. Reports
  * read these; only drill-downs read raw segments. */
 #ifndef TT_ROLLUP_H
 #define TT_ROLLUP_H
 
-#include <roaring/roaring.h>
 #include <stdint.h>
 
 #include "common/buf.h"
@@ -89,14 +88,16 @@ size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_ent
 size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 
 /* Source sets while a roll-up is filled at ingest (after encode too; a
- * decoded roll-up has none: read tt_rollup_sources). v4 may be NULL when
- * the set is empty; v6 addresses are sorted and distinct (16 bytes each)
- * after encode. Iterate with index 0..tt_rollup_nsets-1. */
+ * decoded roll-up has none: read tt_rollup_sources). Addresses are
+ * appended and made sorted and distinct when the list fills up and at
+ * encode (CRoaring bitmaps insert a container per sparse darknet source,
+ * moving the container array each time). Iterate 0..tt_rollup_nsets-1. */
 struct tt_roll_set {
     uint16_t sensor;
     uint8_t cls;
     uint16_t cc; /* the sources' country (TT_CC, 0 unknown) */
-    roaring_bitmap_t *v4;
+    uint32_t *v4;
+    size_t n4, cap4;
     uint8_t *v6;
     size_t n6, cap6;
 };

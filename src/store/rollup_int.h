@@ -60,5 +60,6 @@ int roll_get_geo(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, si
                  size_t nhours);
 
 int roll_v6_compact(struct tt_roll_set *s);
+int roll_v4_compact(struct tt_roll_set *s);
 
 #endif

@@ -164,31 +164,25 @@ static int gather(struct tt_rollup *r, struct pair4 **p4, size_t *n4, struct pai
 {
     size_t m4 = 0, m6 = 0;
     for (size_t i = 0; i < r->nsets; i++) {
-        roll_v6_compact(&r->sets[i]);
-        m4 += r->sets[i].v4 ? roaring_bitmap_get_cardinality(r->sets[i].v4) : 0;
+        if (roll_v4_compact(&r->sets[i]) || roll_v6_compact(&r->sets[i]))
+            return TT_ENOMEM;
+        m4 += r->sets[i].n4;
         m6 += r->sets[i].n6;
     }
     *p4 = malloc((m4 ? m4 : 1) * sizeof **p4);
     *p6 = malloc((m6 ? m6 : 1) * sizeof **p6);
-    uint32_t *tmp = malloc((m4 ? m4 : 1) * sizeof *tmp);
-    if (!*p4 || !*p6 || !tmp) {
-        free(tmp);
+    if (!*p4 || !*p6)
         return TT_ENOMEM;
-    }
     *n4 = *n6 = 0;
     for (size_t i = 0; i < r->nsets; i++) {
         const struct tt_roll_set *s = &r->sets[i];
-        size_t c = s->v4 ? roaring_bitmap_get_cardinality(s->v4) : 0;
-        if (c)
-            roaring_bitmap_to_uint32_array(s->v4, tmp);
-        for (size_t k = 0; k < c; k++)
-            (*p4)[(*n4)++] = (struct pair4){tmp[k], (uint32_t)i};
+        for (size_t k = 0; k < s->n4; k++)
+            (*p4)[(*n4)++] = (struct pair4){s->v4[k], (uint32_t)i};
         for (size_t k = 0; k < s->n6; k++) {
             memcpy((*p6)[*n6].addr, s->v6 + 16 * k, 16);
             (*p6)[(*n6)++].set = (uint32_t)i;
         }
     }
-    free(tmp);
     int rc = sort_pairs4(*p4, *n4);
     qsort(*p6, *n6, sizeof **p6, cmp_pair6);
     return rc;

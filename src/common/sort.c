@@ -1,0 +1,39 @@
+#include "common/sort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
+{
+    /* small lists: the radix passes' 2 x 64 Ki counters cost more than they save */
+    size_t(*count)[65537] = n < 4096 ? NULL : calloc(2, sizeof *count);
+    if (!count) {
+        qsort(a, n, sizeof *a, cmp_u32);
+    } else {
+        static const size_t buckets = 65536;
+        for (size_t i = 0; i < n; i++) {
+            count[0][(a[i] & 0xffff) + 1]++;
+            count[1][(a[i] >> 16) + 1]++;
+        }
+        for (size_t b = 0; b < buckets; b++) {
+            count[0][b + 1] += count[0][b];
+            count[1][b + 1] += count[1][b];
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[0][a[i] & 0xffff]++] = a[i];
+        for (size_t i = 0; i < n; i++)
+            a[count[1][tmp[i] >> 16]++] = tmp[i];
+        free(count);
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || a[i] != a[w - 1])
+            a[w++] = a[i];
+    return w;
+}

@@ -1,0 +1,12 @@
+/* Sorting for the store's and queries' address lists. */
+#ifndef TT_SORT_H
+#define TT_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sorts a[0, n) ascending (LSD radix, 16 bits a pass; tmp holds n values)
+ * and returns how many distinct values now lead the array. */
+size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp);
+
+#endif
