@@ -37,3 +37,31 @@ size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
             a[w++] = a[i];
     return w;
 }
+
+void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp)
+{
+    size_t(*count)[65537] = calloc(2, sizeof *count);
+    if (!count) { /* an insertion sort keeps the answer right, if slowly */
+        for (size_t i = 1; i < n; i++) {
+            struct tt_pair32 x = p[i];
+            size_t j = i;
+            for (; j && p[j - 1].key > x.key; j--)
+                p[j] = p[j - 1];
+            p[j] = x;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        count[0][(p[i].key & 0xffff) + 1]++;
+        count[1][(p[i].key >> 16) + 1]++;
+    }
+    for (size_t b = 0; b < 65536; b++) {
+        count[0][b + 1] += count[0][b];
+        count[1][b + 1] += count[1][b];
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[count[0][p[i].key & 0xffff]++] = p[i];
+    for (size_t i = 0; i < n; i++)
+        p[count[1][tmp[i].key >> 16]++] = tmp[i];
+    free(count);
+}

@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/record.h"
+#include "common/sort.h"
 #include "enrich/ipdb.h"
 
 #define TT_ENRICH_COUNTRY_DB "enrich/country.ttdb"
@@ -42,19 +43,6 @@ static inline struct tt_enrich_slot *tt_enrich_slot_of(struct tt_enrich_cache *c
     return &c->slot[(src * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1)];
 }
 
-/* Starts loading what enriching r will read (cache slot, table index). */
-static inline void tt_enrich_prefetch(const struct tt_enricher *e, struct tt_enrich_cache *c,
-                                      const struct tt_record *r)
-{
-    if (r->ipver != 4)
-        return;
-    __builtin_prefetch(tt_enrich_slot_of(c, r->src4));
-    if (e->geo)
-        tt_ipdb_prefetch4(e->geo, r->src4);
-    if (e->asn)
-        tt_ipdb_prefetch4(e->asn, r->src4);
-}
-
 /* Sets r->cc and r->asn from r's source address. */
 static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enrich_cache *c,
                                     struct tt_record *r)
@@ -74,5 +62,12 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
     r->cc = s->cc;
     r->asn = s->asn;
 }
+
+/* Enriches n records at once (n <= UINT32_MAX): sources the cache knows
+ * directly; the others are sorted and looked up in address order, so the
+ * tables are read forwards instead of at random, then remembered. scratch
+ * holds 2 n pairs. */
+void tt_enrich_records(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                       struct tt_record *recs, size_t n, struct tt_pair32 *scratch);
 
 #endif

@@ -474,12 +474,6 @@ const struct tt_ipdb_meta *tt_ipdb_meta(const struct tt_ipdb *db)
 
 /* --- Lookups: read-only, no allocation. --- */
 
-void tt_ipdb_prefetch4(const struct tt_ipdb *db, uint32_t addr)
-{
-    __builtin_prefetch(&db->uni[addr >> 16]);
-    __builtin_prefetch(&db->idx[addr >> 16]);
-}
-
 uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr)
 {
     uint32_t s = addr >> 16;

@@ -49,9 +49,6 @@ const struct tt_ipdb_meta *tt_ipdb_meta(const struct tt_ipdb *db);
 /* The value mapped to an address (TT_CC or AS number), 0 when none. */
 uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr);
 uint32_t tt_ipdb_lookup6(const struct tt_ipdb *db, const uint8_t addr[16]);
-/* Starts loading what a lookup of addr reads first (a batch of lookups
- * issues these a few records ahead, so the misses overlap). */
-void tt_ipdb_prefetch4(const struct tt_ipdb *db, uint32_t addr);
 /* An AS's name, or NULL when the database has none for it. */
 const char *tt_ipdb_asname(const struct tt_ipdb *db, uint32_t asn);
 

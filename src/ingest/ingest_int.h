@@ -23,6 +23,7 @@ struct worker {
     struct tt_store_txn *txn;
     struct tt_seg_encoder *enc;
     struct tt_enrich_cache *cache; /* NULL without an enricher */
+    struct tt_pair32 *scratch;     /* 2 x seg_cap pairs for tt_enrich_records */
     struct tt_buf out;
     struct day_state days[INGEST_OPEN_DAYS];
     uint64_t tick;

@@ -19,7 +19,8 @@ int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct t
         w->seg_cap = TT_SEG_MAX_RECORDS;
     w->zlevel = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
     w->enc = tt_seg_encoder_new(w->zlevel);
-    if (o->enrich && !(w->cache = calloc(1, sizeof *w->cache)))
+    if (o->enrich && (!(w->cache = calloc(1, sizeof *w->cache)) ||
+                      !(w->scratch = malloc(2 * (size_t)w->seg_cap * sizeof *w->scratch))))
         return TT_ENOMEM;
     w->first_ts = UINT64_MAX;
     for (int i = 0; i < INGEST_OPEN_DAYS; i++)
@@ -35,6 +36,7 @@ void worker_free(struct worker *w)
     }
     tt_seg_encoder_free(w->enc);
     free(w->cache);
+    free(w->scratch);
     tt_buf_free(&w->out);
 }
 
@@ -44,23 +46,17 @@ static void fail(struct worker *w, int rc)
         w->rc = rc;
 }
 
-#define ENRICH_AHEAD 8 /* records between a prefetch and its lookup */
-
-/* Enriches the buffered records and adds them to the day's roll-up, in one
- * pass per segment: lookups of sources the cache has not seen miss memory,
- * and issuing them a few records ahead lets the misses overlap. */
+/* Enriches the buffered records and adds them to the day's roll-up, a
+ * segment at a time: the sources the cache has not seen (on a darknet,
+ * spoofed one-off sources are many) are looked up together, in address
+ * order. */
 static int add_records(struct worker *w, struct day_state *d)
 {
-    const struct tt_enricher *e = w->opts->enrich;
-    for (uint32_t i = 0; i < d->n; i++) {
-        if (w->cache) {
-            if (i + ENRICH_AHEAD < d->n)
-                tt_enrich_prefetch(e, w->cache, &d->recs[i + ENRICH_AHEAD]);
-            tt_enrich_record(e, w->cache, &d->recs[i]);
-        }
+    if (w->cache)
+        tt_enrich_records(w->opts->enrich, w->cache, d->recs, d->n, w->scratch);
+    for (uint32_t i = 0; i < d->n; i++)
         if (tt_rollup_add(d->roll, &d->recs[i]))
             return TT_ENOMEM;
-    }
     return TT_OK;
 }
 

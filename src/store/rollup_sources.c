@@ -6,13 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "store/rollup_int.h"
 
 #define PATTERN_MEMBERS_MAX (TT_CLASS__COUNT * 65536u)
-
-struct pair4 {
-    uint32_t addr, set;
-};
 
 struct pair6 {
     uint8_t addr[16];
@@ -35,28 +32,14 @@ void roll_sources_free(struct tt_rollup *r)
     sources_free(&r->src);
 }
 
-/* Stable LSD radix sort of pairs by address, 16 bits a pass. */
-static int sort_pairs4(struct pair4 *p, size_t n)
+/* Stable sort of pairs by address. */
+static int sort_pairs4(struct tt_pair32 *p, size_t n)
 {
-    struct pair4 *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t *count = malloc(65537 * sizeof *count);
-    if (!tmp || !count) {
-        free(tmp);
-        free(count);
+    struct tt_pair32 *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
         return TT_ENOMEM;
-    }
-    for (unsigned shift = 0; shift < 32; shift += 16) {
-        memset(count, 0, 65537 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[((p[i].addr >> shift) & 0xffff) + 1]++;
-        for (size_t b = 0; b < 65536; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(p[i].addr >> shift) & 0xffff]++] = p[i];
-        memcpy(p, tmp, n * sizeof *p);
-    }
+    tt_sort_pairs32(p, n, tmp);
     free(tmp);
-    free(count);
     return TT_OK;
 }
 
@@ -65,12 +48,6 @@ static int cmp_pair6(const void *a, const void *b)
     const struct pair6 *x = a, *y = b;
     int c = memcmp(x->addr, y->addr, 16);
     return c ? c : (x->set > y->set) - (x->set < y->set);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
 }
 
 /* Pattern interning: open addressing over hashes of member lists. */
@@ -149,9 +126,13 @@ static int intern(struct interner *in, const uint32_t *m, size_t n, uint32_t *ou
 static int put_source(struct tt_rollup *r, struct interner *in, size_t k, const uint32_t *sets,
                       size_t n, uint32_t *scratch)
 {
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = (uint32_t)r->sets[sets[i]].sensor << 8 | r->sets[sets[i]].cls;
-    qsort(scratch, n, sizeof *scratch, cmp_u32);
+    for (size_t i = 0; i < n; i++) { /* insertion sort: a source is in few sets */
+        uint32_t m = (uint32_t)r->sets[sets[i]].sensor << 8 | r->sets[sets[i]].cls;
+        size_t j = i;
+        for (; j && scratch[j - 1] > m; j--)
+            scratch[j] = scratch[j - 1];
+        scratch[j] = m;
+    }
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
         if (!w || scratch[i] != scratch[w - 1])
@@ -160,11 +141,14 @@ static int put_source(struct tt_rollup *r, struct interner *in, size_t k, const 
     return intern(in, scratch, w, &r->src.pattern[k]);
 }
 
-static int gather(struct tt_rollup *r, struct pair4 **p4, size_t *n4, struct pair6 **p6, size_t *n6)
+static int gather(struct tt_rollup *r, struct tt_pair32 **p4, size_t *n4, struct pair6 **p6,
+                  size_t *n6)
 {
     size_t m4 = 0, m6 = 0;
     for (size_t i = 0; i < r->nsets; i++) {
-        if (roll_v4_compact(&r->sets[i]) || roll_v6_compact(&r->sets[i]))
+        /* IPv4 lists may hold repeats: the sort of all pairs below meets them
+         * anyway, and compacting thousands of small lists one by one costs more */
+        if (roll_v6_compact(&r->sets[i]))
             return TT_ENOMEM;
         m4 += r->sets[i].n4;
         m6 += r->sets[i].n6;
@@ -177,7 +161,7 @@ static int gather(struct tt_rollup *r, struct pair4 **p4, size_t *n4, struct pai
     for (size_t i = 0; i < r->nsets; i++) {
         const struct tt_roll_set *s = &r->sets[i];
         for (size_t k = 0; k < s->n4; k++)
-            (*p4)[(*n4)++] = (struct pair4){s->v4[k], (uint32_t)i};
+            (*p4)[(*n4)++] = (struct tt_pair32){s->v4[k], (uint32_t)i}; /* address, set */
         for (size_t k = 0; k < s->n6; k++) {
             memcpy((*p6)[*n6].addr, s->v6 + 16 * k, 16);
             (*p6)[(*n6)++].set = (uint32_t)i;
@@ -188,11 +172,11 @@ static int gather(struct tt_rollup *r, struct pair4 **p4, size_t *n4, struct pai
     return rc;
 }
 
-static size_t distinct4(const struct pair4 *p, size_t n)
+static size_t distinct4(const struct tt_pair32 *p, size_t n)
 {
     size_t d = 0;
     for (size_t i = 0; i < n; i++)
-        d += !i || p[i].addr != p[i - 1].addr;
+        d += !i || p[i].key != p[i - 1].key;
     return d;
 }
 
@@ -206,7 +190,7 @@ static size_t distinct6(const struct pair6 *p, size_t n)
 
 int roll_build_sources(struct tt_rollup *r)
 {
-    struct pair4 *p4 = NULL;
+    struct tt_pair32 *p4 = NULL;
     struct pair6 *p6 = NULL;
     size_t n4 = 0, n6 = 0;
     roll_sources_free(r);
@@ -224,9 +208,10 @@ int roll_build_sources(struct tt_rollup *r)
         rc = TT_ENOMEM;
     for (size_t i = 0; rc == TT_OK && i < n4;) {
         size_t j = i, n = 0;
-        for (; j < n4 && p4[j].addr == p4[i].addr; j++)
-            sets[n++] = p4[j].set;
-        s->v4[s->n4] = p4[i].addr;
+        for (; j < n4 && p4[j].key == p4[i].key; j++)
+            if (!n || sets[n - 1] != p4[j].val) /* a set's repeats sort together */
+                sets[n++] = p4[j].val;
+        s->v4[s->n4] = p4[i].key;
         rc = put_source(r, &in, s->n4++, sets, n, scratch);
         i = j;
     }
