@@ -25,27 +25,9 @@ static int class_ok(const struct tt_filter *f, uint8_t cls)
 }
 
 struct geo_ctx {
-    struct agg totals; /* cc -> packets, bytes */
-    struct agg index;  /* cc -> index into sets + 1 (in packets) */
-    struct srcset *sets;
-    size_t nsets;
+    struct agg totals;      /* cc -> packets, bytes */
+    struct srcset_map sets; /* cc -> its sources */
 };
-
-static struct srcset *geo_set(struct geo_ctx *c, uint16_t cc)
-{
-    struct agg_slot *s = agg_get(&c->index, cc);
-    if (!s)
-        return NULL;
-    if (!s->packets) {
-        struct srcset *n = realloc(c->sets, (c->nsets + 1) * sizeof *n);
-        if (!n)
-            return NULL;
-        c->sets = n;
-        memset(&c->sets[c->nsets], 0, sizeof *c->sets);
-        s->packets = ++c->nsets;
-    }
-    return &c->sets[s->packets - 1];
-}
 
 static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
                    struct tt_err *err)
@@ -71,7 +53,7 @@ static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter 
         if (!mask[s->pattern[k]])
             continue;
         if (!u || s->cc[k] != u_cc) { /* neighbours often share a country */
-            u = geo_set(c, s->cc[k]);
+            u = tt_srcset_map_get(&c->sets, s->cc[k]);
             u_cc = s->cc[k];
         }
         if (!u || tt_srcset_put_source(u, s, k))
@@ -94,18 +76,15 @@ static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_gro
     struct geo_ctx c;
     memset(&c, 0, sizeof c);
     int rc = tt_query_each_rollup(s, f, TT_RW_SETS | TT_RW_GEO, geo_one, &c, err);
-    for (size_t i = 0; i < c.index.cap; i++) {
-        const struct agg_slot *sl = &c.index.slots[i];
+    for (size_t i = 0; i < c.sets.index.cap; i++) {
+        const struct agg_slot *sl = &c.sets.index.slots[i];
         struct agg_slot *d = rc == TT_OK && sl->key1 ? agg_get(sources, sl->key1 - 1) : NULL;
         if (rc == TT_OK && sl->key1 && !d)
             rc = tt_err_set(err, TT_ENOMEM, "out of memory");
         if (d)
-            d->packets = tt_srcset_count(&c.sets[sl->packets - 1]);
+            d->packets = tt_srcset_count(&c.sets.sets[sl->packets - 1]);
     }
-    for (size_t i = 0; i < c.nsets; i++)
-        tt_srcset_free(&c.sets[i]);
-    free(c.sets);
-    agg_free(&c.index);
+    tt_srcset_map_free(&c.sets);
     *totals = c.totals;
     return rc;
 }

@@ -108,29 +108,11 @@ struct series_ctx {
     enum tt_series_step step;
     enum tt_series_by by;
     struct agg a;
-    /* by country per whole day: sources per (day, country), the set's
-     * index + 1 in the packets counter of `index` under the point's key */
+    /* by country per whole day: sources per (day, country), keyed as the
+     * points are */
     int sources;
-    struct agg index;
-    struct srcset *sets;
-    size_t nsets;
+    struct srcset_map sets;
 };
-
-static struct srcset *point_set(struct series_ctx *c, int64_t day, uint32_t cc)
-{
-    struct agg_slot *s = agg_get(&c->index, (uint64_t)(day - INT32_MIN) << 32 | cc);
-    if (!s)
-        return NULL;
-    if (!s->packets) {
-        struct srcset *n = realloc(c->sets, (c->nsets + 1) * sizeof *n);
-        if (!n)
-            return NULL;
-        c->sets = n;
-        memset(&c->sets[c->nsets], 0, sizeof *c->sets);
-        s->packets = ++c->nsets;
-    }
-    return &c->sets[s->packets - 1];
-}
 
 /* The day's sources into their (day, country) sets. */
 static int series_sources(struct series_ctx *c, const struct tt_rollup *r,
@@ -142,7 +124,8 @@ static int series_sources(struct series_ctx *c, const struct tt_rollup *r,
     for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
         if (!mask[s->pattern[k]])
             continue;
-        struct srcset *u = point_set(c, tt_rollup_day(r), s->cc[k]);
+        struct srcset *u =
+            tt_srcset_map_get(&c->sets, (uint64_t)(tt_rollup_day(r) - INT32_MIN) << 32 | s->cc[k]);
         if (!u || tt_srcset_put_source(u, s, k))
             rc = TT_ENOMEM;
     }
@@ -276,7 +259,7 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,
                     struct tt_err *err)
 {
-    struct series_ctx c = {step, by, {0}, 0, {0}, NULL, 0};
+    struct series_ctx c = {step, by, {0}, 0, {{0}, NULL, 0}};
     *pts = NULL;
     *n = 0;
     unsigned want = step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY;
@@ -297,13 +280,11 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
         rc = points_of(&c.a, INT32_MIN, pts, n, err);
     for (size_t i = 0; rc == TT_OK && c.sources && i < *n; i++) {
         struct tt_series_point *p = &(*pts)[i];
-        struct agg_slot *sl = agg_get(&c.index, (uint64_t)(p->t - INT32_MIN) << 32 | p->group);
-        p->sources = sl && sl->packets ? tt_srcset_count(&c.sets[sl->packets - 1]) : 0;
+        struct srcset *u =
+            tt_srcset_map_find(&c.sets, (uint64_t)(p->t - INT32_MIN) << 32 | p->group);
+        p->sources = u ? tt_srcset_count(u) : 0;
     }
-    for (size_t i = 0; i < c.nsets; i++)
-        tt_srcset_free(&c.sets[i]);
-    free(c.sets);
-    agg_free(&c.index);
+    tt_srcset_map_free(&c.sets);
     agg_free(&c.a);
     return rc;
 }

@@ -140,3 +140,34 @@ void tt_srcset_free(struct srcset *u)
     free(u->v6.a);
     memset(u, 0, sizeof *u);
 }
+
+struct srcset *tt_srcset_map_get(struct srcset_map *m, uint64_t key)
+{
+    struct agg_slot *s = agg_get(&m->index, key);
+    if (!s)
+        return NULL;
+    if (!s->packets) {
+        struct srcset *n = realloc(m->sets, (m->n + 1) * sizeof *n);
+        if (!n)
+            return NULL;
+        m->sets = n;
+        memset(&m->sets[m->n], 0, sizeof *m->sets);
+        s->packets = ++m->n;
+    }
+    return &m->sets[s->packets - 1];
+}
+
+struct srcset *tt_srcset_map_find(struct srcset_map *m, uint64_t key)
+{
+    struct agg_slot *s = agg_get(&m->index, key);
+    return s && s->packets ? &m->sets[s->packets - 1] : NULL;
+}
+
+void tt_srcset_map_free(struct srcset_map *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        tt_srcset_free(&m->sets[i]);
+    free(m->sets);
+    agg_free(&m->index);
+    memset(m, 0, sizeof *m);
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/agg.h"
 #include "store/rollup.h"
 
 struct v6list {
@@ -56,5 +57,17 @@ int tt_srcset_merge(struct srcset *u, struct srcset *from);
 /* Makes the set distinct and returns its size. */
 uint64_t tt_srcset_count(struct srcset *u);
 void tt_srcset_free(struct srcset *u);
+
+/* Source sets by a 64-bit key (a country, a day and country, ...). */
+struct srcset_map {
+    struct agg index; /* key -> set index + 1, in the packets counter */
+    struct srcset *sets;
+    size_t n;
+};
+/* The key's set, created empty; NULL when out of memory. */
+struct srcset *tt_srcset_map_get(struct srcset_map *m, uint64_t key);
+/* The key's set when it has one, else NULL. */
+struct srcset *tt_srcset_map_find(struct srcset_map *m, uint64_t key);
+void tt_srcset_map_free(struct srcset_map *m);
 
 #endif
