@@ -1,5 +1,7 @@
 #include "common/sort.h"
 
+#include "common/agg.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,4 +66,41 @@ void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp)
     for (size_t i = 0; i < n; i++)
         p[count[1][tmp[i].key >> 16]++] = tmp[i];
     free(count);
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
+    return (x > y) - (x < y);
+}
+
+int agg_sort_slots(struct agg_slot *s, size_t n)
+{
+    if (n < 4096) { /* the passes' 64 Ki counters cost more than they save */
+        qsort(s, n, sizeof *s, cmp_slot);
+        return 0;
+    }
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = s[i].key1 > max ? s[i].key1 : max;
+    struct agg_slot *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *count = malloc(65537 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 16) {
+        memset(count, 0, 65537 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[((s[i].key1 >> shift) & 0xffff) + 1]++;
+        for (size_t b = 0; b < 65536; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(s[i].key1 >> shift) & 0xffff]++] = s[i];
+        memcpy(s, tmp, n * sizeof *s);
+    }
+    free(tmp);
+    free(count);
+    return 0;
 }

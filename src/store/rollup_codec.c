@@ -23,12 +23,6 @@ enum {
 
 #define MAX_ENTRIES (1u << 26)
 
-static int cmp_slot(const void *a, const void *b)
-{
-    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
-    return (x > y) - (x < y);
-}
-
 static struct tt_roll_entry entry_of(uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
     struct tt_roll_entry e = {(uint16_t)(key >> 31),
@@ -57,7 +51,10 @@ int roll_build_entries(struct tt_rollup *r)
     for (size_t i = 0; i < r->counts.cap; i++)
         if (r->counts.slots[i].key1)
             s[n++] = r->counts.slots[i];
-    qsort(s, n, sizeof *s, cmp_slot);
+    if (agg_sort_slots(s, n)) {
+        free(s);
+        return TT_ENOMEM;
+    }
     r->ndays = r->nhours = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t key = s[i].key1 - 1;

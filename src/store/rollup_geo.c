@@ -8,12 +8,6 @@
 
 #include "store/rollup_int.h"
 
-static int cmp_slot(const void *a, const void *b)
-{
-    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
-    return (x > y) - (x < y);
-}
-
 /* The counters' used slots, sorted by key (keys are key1 - 1). */
 static struct agg_slot *sorted_slots(const struct agg *a, size_t *n)
 {
@@ -24,7 +18,10 @@ static struct agg_slot *sorted_slots(const struct agg *a, size_t *n)
     for (size_t i = 0; i < a->cap; i++)
         if (a->slots[i].key1)
             s[(*n)++] = a->slots[i];
-    qsort(s, *n, sizeof *s, cmp_slot);
+    if (agg_sort_slots(s, *n)) {
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
