@@ -28,6 +28,7 @@ void tt_rollup_free(struct tt_rollup *r)
     roll_sources_free(r);
     agg_free(&r->counts);
     agg_free(&r->geo);
+    agg_free(&r->geo_recent);
     free(r->days);
     free(r->hours);
     free(r->geo_days);
@@ -199,6 +200,28 @@ static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t 
     return add_v4(s, rec->src4);
 }
 
+/* The day's country counters are many (sensors x countries x classes x
+ * hours) and each packet would touch one at random in a large table;
+ * counting into a small table first and folding it in when it fills keeps
+ * the per-packet work in cache. */
+int roll_fold_geo(struct tt_rollup *r)
+{
+    struct agg *from = &r->geo_recent;
+    for (size_t i = 0; i < from->cap; i++) {
+        struct agg_slot *s = &from->slots[i];
+        if (!s->key1)
+            continue;
+        struct agg_slot *d = agg_get(&r->geo, s->key1 - 1);
+        if (!d)
+            return TT_ENOMEM;
+        d->packets += s->packets;
+        d->bytes += s->bytes;
+        memset(s, 0, sizeof *s);
+    }
+    from->n = 0;
+    return TT_OK;
+}
+
 int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
 {
     uint8_t kind = TT_PK_NONE;
@@ -215,7 +238,9 @@ int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
     uint8_t cls = (uint8_t)tt_class_of(rec->proto);
     int rc = count(&r->counts, roll_key(rec->sensor, rec->proto, kind, port, hour), rec->ip_len);
     if (rc == TT_OK)
-        rc = count(&r->geo, roll_geo_key(rec->sensor, rec->cc, cls, hour), rec->ip_len);
+        rc = count(&r->geo_recent, roll_geo_key(rec->sensor, rec->cc, cls, hour), rec->ip_len);
+    if (rc == TT_OK && r->geo_recent.n >= ROLL_GEO_RECENT)
+        rc = roll_fold_geo(r);
     return rc ? rc : add_source(r, rec, cls);
 }
 

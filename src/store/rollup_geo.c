@@ -34,6 +34,8 @@ static struct tt_roll_geo geo_of(uint64_t key, uint8_t hour, uint64_t packets, u
 
 int roll_build_enriched(struct tt_rollup *r)
 {
+    if (roll_fold_geo(r))
+        return TT_ENOMEM;
     size_t ng;
     struct agg_slot *g = sorted_slots(&r->geo, &ng);
     free(r->geo_days);
