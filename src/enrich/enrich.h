@@ -6,6 +6,7 @@
 #define TT_ENRICH_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "common/err.h"
 #include "common/record.h"
@@ -27,15 +28,22 @@ void tt_enricher_close(struct tt_enricher *e);
 uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
 uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
-#define TT_ENRICH_CACHE 65536 /* entries, a power of two */
+#define TT_ENRICH_CACHE 65536 /* IPv4 entries, a power of two (768 KiB) */
+#define TT_ENRICH_CACHE6 4096 /* IPv6 entries: their lookups search 16-byte keys */
 
 /* One entry per slot, so a lookup touches one cache line. */
 struct tt_enrich_slot {
     uint32_t src, asn;
     uint16_t cc, valid;
 };
+struct tt_enrich_slot6 {
+    uint8_t src[16];
+    uint32_t asn;
+    uint16_t cc, valid;
+};
 struct tt_enrich_cache {
     struct tt_enrich_slot slot[TT_ENRICH_CACHE];
+    struct tt_enrich_slot6 slot6[TT_ENRICH_CACHE6];
 };
 
 static inline struct tt_enrich_slot *tt_enrich_slot_of(struct tt_enrich_cache *c, uint32_t src)
@@ -48,8 +56,18 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
                                     struct tt_record *r)
 {
     if (r->ipver == 6) {
-        r->cc = e->geo ? (uint16_t)tt_ipdb_lookup6(e->geo, r->src6) : 0;
-        r->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
+        uint64_t h = 0;
+        for (int i = 0; i < 16; i++)
+            h = (h ^ r->src6[i]) * 0x100000001b3ull;
+        struct tt_enrich_slot6 *s6 = &c->slot6[h >> 40 & (TT_ENRICH_CACHE6 - 1)];
+        if (!s6->valid || memcmp(s6->src, r->src6, 16) != 0) {
+            memcpy(s6->src, r->src6, 16);
+            s6->cc = e->geo ? (uint16_t)tt_ipdb_lookup6(e->geo, r->src6) : 0;
+            s6->asn = e->asn ? tt_ipdb_lookup6(e->asn, r->src6) : 0;
+            s6->valid = 1;
+        }
+        r->cc = s6->cc;
+        r->asn = s6->asn;
         return;
     }
     struct tt_enrich_slot *s = tt_enrich_slot_of(c, r->src4);
