@@ -229,12 +229,7 @@ static int top_ports(struct query_cli *q)
             tt_table_set_float(t, r, 4, 100.0 * (double)rows[i].packets / (double)total, 2);
         if (addrs)
             tt_table_set_float(t, r, 5, (double)rows[i].packets / (double)addrs, 2);
-        if (rows[i].prev_rank)
-            snprintf(prev, sizeof prev, "%d", rows[i].prev_rank);
-        else if (pf < pt)
-            snprintf(prev, sizeof prev, "out of top %llu", (unsigned long long)q->n);
-        else
-            snprintf(prev, sizeof prev, "-");
+        query_cli_prev_rank(rows[i].prev_rank, pf < pt, q->n, prev, sizeof prev);
         tt_table_set_text(t, r, 6, prev);
         char svc[128] = "ICMP";
         if (rows[i].kind == TT_PK_PORT)

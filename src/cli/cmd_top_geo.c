@@ -11,16 +11,6 @@
 #include "enrich/enrich.h"
 #include "query/period.h"
 
-static void prev_text(int rank, int64_t pf, int64_t pt, uint64_t n, char *buf, size_t size)
-{
-    if (rank)
-        snprintf(buf, size, "%d", rank);
-    else if (pf < pt)
-        snprintf(buf, size, "out of top %llu", (unsigned long long)n);
-    else
-        snprintf(buf, size, "-");
-}
-
 static void group_cells(struct query_cli *q, enum tt_group_by by, const struct tt_ipdb *asdb,
                         struct tt_table *t, size_t r, uint32_t key)
 {
@@ -57,7 +47,7 @@ static struct tt_table *groups_table(struct query_cli *q, enum tt_group_by by,
         tt_table_set_int(t, r, 4, (int64_t)rows[i].sources);
         if (total)
             tt_table_set_float(t, r, 5, 100.0 * (double)rows[i].packets / (double)total, 2);
-        prev_text(rows[i].prev_rank, pf, pt, q->n, prev, sizeof prev);
+        query_cli_prev_rank(rows[i].prev_rank, pf < pt, q->n, prev, sizeof prev);
         tt_table_set_text(t, r, 6, prev);
     }
     return t;

@@ -255,3 +255,13 @@ const char *query_cli_port_label(uint8_t kind, uint16_t port, char buf[16])
         snprintf(buf, 16, "-");
     return buf;
 }
+
+void query_cli_prev_rank(int rank, int have_previous, uint64_t n, char *buf, size_t size)
+{
+    if (rank)
+        snprintf(buf, size, "%d", rank);
+    else if (have_previous)
+        snprintf(buf, size, "out of top %llu", (unsigned long long)n);
+    else
+        snprintf(buf, size, "-");
+}

@@ -44,6 +44,9 @@ const char *query_cli_proto_name(uint8_t proto, char buf[8]);
 /* "23", "8/0" (ICMP type/code) or "-" (no transport header). */
 const char *query_cli_port_label(uint8_t kind, uint16_t port, char buf[16]);
 
+/* The previous-rank cell: "3", "out of top 10", or "-" with no previous period. */
+void query_cli_prev_rank(int rank, int have_previous, uint64_t n, char *buf, size_t size);
+
 /* top countries / top asns (cmd_top_geo.c). */
 int query_cli_top_groups(struct query_cli *q, enum tt_group_by by);
 

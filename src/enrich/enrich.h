@@ -56,7 +56,7 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
                                     struct tt_record *r)
 {
     if (r->ipver == 6) {
-        uint64_t h = 0;
+        uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
         for (int i = 0; i < 16; i++)
             h = (h ^ r->src6[i]) * 0x100000001b3ull;
         struct tt_enrich_slot6 *s6 = &c->slot6[h >> 40 & (TT_ENRICH_CACHE6 - 1)];

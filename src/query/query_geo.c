@@ -15,13 +15,7 @@
  * sources seen outside the hours asked for). */
 static int geo_rollups_answer(const struct tt_filter *f)
 {
-    return f->port == TT_ANY && (f->proto == TT_ANY || f->proto == 6 || f->proto == 17) &&
-           tt_query_whole_days(f);
-}
-
-static int class_ok(const struct tt_filter *f, uint8_t cls)
-{
-    return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
+    return f->port == TT_ANY && tt_query_proto_is_class(f) && tt_query_whole_days(f);
 }
 
 struct geo_ctx {
@@ -36,7 +30,7 @@ static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter 
     const struct tt_roll_geo *g;
     size_t n = tt_rollup_geo_entries(r, &g);
     for (size_t i = 0; i < n; i++) {
-        if (!tt_query_sensor_ok(f, g[i].sensor) || !class_ok(f, g[i].cls))
+        if (!tt_query_sensor_ok(f, g[i].sensor) || !tt_query_class_ok(f, g[i].cls))
             continue;
         struct agg_slot *s = agg_get(&c->totals, g[i].cc);
         if (!s)

@@ -19,6 +19,11 @@ size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
 
 int tt_query_entry_ok(const struct tt_filter *f, const struct tt_roll_entry *e, int64_t day);
 int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor);
+/* Whether a protocol class (enum tt_class) passes the filter's protocol, and
+ * whether that protocol is a whole class (any, tcp, udp): the roll-ups keep
+ * countries per class only. */
+int tt_query_class_ok(const struct tt_filter *f, uint8_t cls);
+int tt_query_proto_is_class(const struct tt_filter *f);
 /* Whether [from, to) falls on UTC day boundaries (day totals suffice). */
 int tt_query_whole_days(const struct tt_filter *f);
 /* Whether an hour of a day (or TT_HOUR_DAY) lies in the filter's range. */

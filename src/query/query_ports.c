@@ -158,11 +158,6 @@ static int series_add(struct series_ctx *c, int64_t t, uint32_t group, uint64_t 
     return TT_OK;
 }
 
-static int class_ok(const struct tt_filter *f, uint8_t cls)
-{
-    return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
-}
-
 /* By source country, from the hourly country counters. */
 static int series_enriched(struct series_ctx *c, const struct tt_rollup *r,
                            const struct tt_filter *f, struct tt_err *err)
@@ -174,7 +169,7 @@ static int series_enriched(struct series_ctx *c, const struct tt_rollup *r,
                    ? tt_rollup_geo_hour_entries(r, &g)
                    : tt_rollup_geo_entries(r, &g);
     for (size_t i = 0; rc == TT_OK && i < n; i++) {
-        if (!tt_query_sensor_ok(f, g[i].sensor) || !class_ok(f, g[i].cls) ||
+        if (!tt_query_sensor_ok(f, g[i].sensor) || !tt_query_class_ok(f, g[i].cls) ||
             !tt_query_hour_ok(f, day, g[i].hour))
             continue;
         int64_t t = c->step == TT_STEP_HOUR ? day * 24 + g[i].hour : day;
@@ -267,7 +262,7 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
         return series_asn(s, f, step, pts, n, err);
     if (by == TT_BY_COUNTRY) {
         /* the country counters are per protocol class and have no ports */
-        if (f->port != TT_ANY || (f->proto != TT_ANY && f->proto != 6 && f->proto != 17))
+        if (f->port != TT_ANY || !tt_query_proto_is_class(f))
             return tt_err_set(err, TT_EINVAL,
                               "series by country takes --proto tcp|udp and no "
                               "--port (top countries --port answers that)");

@@ -178,9 +178,14 @@ static struct tt_day_stats *day_row(struct stats_ctx *c, int64_t day)
     return &st->days[at];
 }
 
-static int class_ok(const struct tt_filter *f, uint8_t cls)
+int tt_query_class_ok(const struct tt_filter *f, uint8_t cls)
 {
     return f->proto == TT_ANY || tt_class_of((uint8_t)f->proto) == cls;
+}
+
+int tt_query_proto_is_class(const struct tt_filter *f)
+{
+    return f->proto == TT_ANY || f->proto == 6 || f->proto == 17;
 }
 
 /* Unique sources of one day, per class and all; folded into range sets. */
@@ -208,7 +213,7 @@ uint8_t *tt_query_pattern_masks(const struct tt_filter *f, const struct tt_roll_
     for (size_t p = 0; mask && p < s->npatterns; p++)
         for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
             if (tt_query_sensor_ok(f, (uint16_t)(s->members[m] >> 8)) &&
-                class_ok(f, (uint8_t)s->members[m]))
+                tt_query_class_ok(f, (uint8_t)s->members[m]))
                 mask[p] |= (uint8_t)(1u << (s->members[m] & 0xff));
     return mask;
 }
@@ -220,7 +225,7 @@ static int stats_sensors(struct stats_ctx *c, const struct tt_roll_sources *s, s
     for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
         uint32_t sensor = s->members[m] >> 8;
         if (sensor == prev || !tt_query_sensor_ok(c->f, (uint16_t)sensor) ||
-            !class_ok(c->f, (uint8_t)s->members[m]))
+            !tt_query_class_ok(c->f, (uint8_t)s->members[m]))
             continue;
         prev = sensor;
         struct srcset *ps;

@@ -278,12 +278,3 @@ size_t tt_rollup_geo_hour_entries(const struct tt_rollup *r, const struct tt_rol
     *out = r->geo_hours;
     return r->ngeo_hours;
 }
-
-size_t tt_rollup_nsets(const struct tt_rollup *r)
-{
-    return r->nsets;
-}
-const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i)
-{
-    return i < r->nsets ? &r->sets[i] : NULL;
-}

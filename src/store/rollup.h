@@ -87,23 +87,6 @@ struct tt_roll_geo {
 size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 
-/* Source sets while a roll-up is filled at ingest (after encode too; a
- * decoded roll-up has none: read tt_rollup_sources). Addresses are
- * appended and made sorted and distinct when the list fills up and at
- * encode (CRoaring bitmaps insert a container per sparse darknet source,
- * moving the container array each time). Iterate 0..tt_rollup_nsets-1. */
-struct tt_roll_set {
-    uint16_t sensor;
-    uint8_t cls;
-    uint16_t cc; /* the sources' country (TT_CC, 0 unknown) */
-    uint32_t *v4;
-    size_t n4, cap4;
-    uint8_t *v6;
-    size_t n6, cap6;
-};
-size_t tt_rollup_nsets(const struct tt_rollup *r);
-const struct tt_roll_set *tt_rollup_set(const struct tt_rollup *r, size_t i);
-
 /* Country entries, sorted by sensor, cc, cls, hour; valid after encode or
  * a decode with TT_RW_GEO / TT_RW_GEO_HOURS. */
 size_t tt_rollup_geo_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);

@@ -18,6 +18,21 @@ static inline uint64_t roll_key(uint16_t sensor, uint8_t proto, uint8_t kind, ui
            (uint64_t)port << 5 | hour;
 }
 
+/* Source sets while a roll-up is filled at ingest (a decoded roll-up has
+ * none: read tt_rollup_sources). IPv4 addresses are appended and made
+ * distinct when the list fills up; repeats left at encode are met by the
+ * sort of all (address, set) pairs there. (CRoaring bitmaps inserted a
+ * container per sparse darknet source, moving the container array each
+ * time.) */
+struct tt_roll_set {
+    uint16_t sensor;
+    uint8_t cls;
+    uint16_t cc; /* the sources' country (TT_CC, 0 unknown) */
+    uint32_t *v4;
+    size_t n4, cap4;
+    uint8_t *v6;
+    size_t n6, cap6;
+};
 /* Country counter key, ordered (sensor, cc, cls, hour). */
 static inline uint64_t roll_geo_key(uint16_t sensor, uint16_t cc, uint8_t cls, uint8_t hour)
 {
