@@ -262,4 +262,101 @@ static void test_raw(void)
     tt_store_close(s);
 }
 
-TT_TESTS(test_stats, test_top_ports, test_series, test_raw)
+/* More sensors than a source tag has bits (the stats read the range again
+ * for the rest), two roll-up files a day (merged before they are counted),
+ * against counts kept here per record. */
+#define MANY_SENSORS 150
+#define MANY_SOURCES 3000
+#define MANY_DAYS 3
+
+static uint64_t many_rng = 0x2545f4914f6cdd1dull;
+static uint32_t many_rnd(void)
+{
+    many_rng ^= many_rng << 13;
+    many_rng ^= many_rng >> 7;
+    many_rng ^= many_rng << 17;
+    return (uint32_t)many_rng;
+}
+
+static void test_many_sensors(void)
+{
+    static uint8_t seen[MANY_SENSORS + 1][MANY_SOURCES]; /* bit 0 any, bit 1 TCP */
+    static uint8_t day_seen[MANY_DAYS][TT_CLASS__COUNT][MANY_SOURCES];
+    static uint8_t any_seen[MANY_SOURCES];
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/many", tt_test_tmpdir());
+    struct tt_err err = {{0}};
+    struct tt_store *s = NULL;
+    CHECK_EQ_U64(tt_store_open(dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    struct tt_store_txn *t = NULL;
+    CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
+    static const uint8_t protos[] = {6, 6, 17, 1};
+    for (int64_t d = 0; d < MANY_DAYS; d++)
+        for (int file = 0; file < 2; file++) {
+            struct tt_rollup *r = tt_rollup_new(DAY_A + d);
+            size_t refused = 0;
+            for (int i = 0; i < 20000; i++) {
+                struct tt_record rec;
+                memset(&rec, 0, sizeof rec);
+                uint32_t src = many_rnd() % MANY_SOURCES;
+                rec.ts_us = US(DAY_A + d, many_rnd() % 24);
+                rec.sensor = (uint16_t)(1 + many_rnd() % MANY_SENSORS);
+                rec.proto = protos[many_rnd() % 4];
+                rec.l4 = TT_L4_OK;
+                rec.ipver = 4;
+                rec.src4 = 0x0a000000u + src * 7919u;
+                rec.ip_len = 40;
+                rec.dport = 23;
+                refused += tt_rollup_add(r, &rec) != TT_OK;
+                seen[rec.sensor][src] |= (uint8_t)(1 | (rec.proto == 6) << 1);
+                day_seen[d][tt_class_of(rec.proto)][src] = 1;
+                any_seen[src] = 1;
+            }
+            CHECK_EQ_U64(refused, 0);
+            struct tt_buf b = {0};
+            CHECK_EQ_U64(tt_rollup_encode(r, &b, 3, &err), TT_OK);
+            CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY_A + d, &b, 0, &err), TT_OK);
+            tt_buf_free(&b);
+            tt_rollup_free(r);
+        }
+    struct tt_input_info info;
+    memset(&info, 0, sizeof info);
+    info.path = "many sensors";
+    CHECK_EQ_U64(tt_store_commit(t, &info, &err), TT_OK);
+    for (int tcp = 0; tcp <= 1; tcp++) {
+        struct tt_filter f = days(DAY_A, DAY_A + MANY_DAYS - 1);
+        if (tcp)
+            f.proto = 6;
+        struct tt_stats st;
+        CHECK_EQ_U64(tt_query_stats(s, &f, &st, &err), TT_OK);
+        CHECK_EQ_U64(st.nsensors, MANY_SENSORS);
+        size_t bad = 0;
+        for (size_t i = 0; i < st.nsensors; i++) {
+            uint64_t want = 0;
+            for (int k = 0; k < MANY_SOURCES; k++)
+                want += (seen[st.sensors[i].sensor][k] >> tcp) & 1;
+            bad += st.sensors[i].uniq != want;
+        }
+        CHECK_EQ_U64(bad, 0);
+        uint64_t want_all = 0;
+        for (int k = 0; k < MANY_SOURCES; k++) {
+            int hit = !tcp && any_seen[k];
+            for (int sensor = 1; tcp && sensor <= MANY_SENSORS; sensor++)
+                hit |= seen[sensor][k] >> 1 & 1;
+            want_all += hit;
+        }
+        CHECK_EQ_U64(st.uniq_all, want_all);
+        CHECK_EQ_U64(st.ndays, MANY_DAYS);
+        for (size_t d = 0; d < st.ndays && d < MANY_DAYS; d++)
+            for (int c = 0; c < TT_CLASS__COUNT; c++) {
+                uint64_t want = 0;
+                for (int k = 0; k < MANY_SOURCES; k++)
+                    want += (!tcp || c == TT_CLASS_TCP) && day_seen[d][c][k];
+                CHECK_EQ_U64(st.days[d].uniq[c], want);
+            }
+        tt_stats_free(&st);
+    }
+    tt_store_close(s);
+}
+
+TT_TESTS(test_stats, test_top_ports, test_series, test_raw, test_many_sensors)

@@ -147,6 +147,24 @@ static inline const uint8_t *tt_rd_bytes(struct tt_rd *r, size_t n)
 
 static inline uint64_t tt_rd_varint(struct tt_rd *r)
 {
+    if (!r->bad && r->len - r->pos >= 10) {
+        /* the common case, away from the end: no bounds check per byte */
+        const uint8_t *p = r->p + r->pos;
+        if (p[0] < 0x80) {
+            r->pos++;
+            return p[0];
+        }
+        uint64_t v = p[0] & 0x7f;
+        for (unsigned i = 1; i < 10; i++) {
+            v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+            if (p[i] < 0x80) {
+                r->pos += i + 1;
+                return v;
+            }
+        }
+        r->bad = 1;
+        return 0;
+    }
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (r->bad || r->pos >= r->len) {

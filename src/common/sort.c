@@ -104,3 +104,50 @@ int agg_sort_slots(struct agg_slot *s, size_t n)
     free(count);
     return 0;
 }
+
+static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        unsigned char t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+/* Restores the heap below node i: each node comes after its children in cmp
+ * order, so the root is the worst of the k kept. */
+static void sift_down(unsigned char *h, size_t k, size_t size, size_t i,
+                      int (*cmp)(const void *, const void *))
+{
+    for (;;) {
+        size_t worst = i, l = 2 * i + 1, r = l + 1;
+        if (l < k && cmp(h + l * size, h + worst * size) > 0)
+            worst = l;
+        if (r < k && cmp(h + r * size, h + worst * size) > 0)
+            worst = r;
+        if (worst == i)
+            return;
+        swap_bytes(h + i * size, h + worst * size, size);
+        i = worst;
+    }
+}
+
+void tt_sort_top(void *base, size_t n, size_t size, size_t k,
+                 int (*cmp)(const void *, const void *))
+{
+    unsigned char *h = base;
+    if (k >= n / 2) { /* most of it: a plain sort is as good */
+        qsort(base, n, size, cmp);
+        return;
+    }
+    if (k == 0)
+        return;
+    for (size_t i = k / 2; i-- > 0;)
+        sift_down(h, k, size, i, cmp);
+    for (size_t i = k; i < n; i++)
+        if (cmp(h + i * size, h) < 0) {
+            swap_bytes(h + i * size, h, size);
+            sift_down(h, k, size, 0, cmp);
+        }
+    qsort(base, k, size, cmp);
+}

@@ -17,4 +17,11 @@ struct tt_pair32 {
  * pairs. */
 void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp);
 
+/* Puts the k first of base[0, n) in cmp order at the front, the rest after
+ * them in no order: a heap of the k best so far, O(n log k); for top-N
+ * lists over many rows, where sorting them all would dominate. cmp must be
+ * a total order for the result to be the full sort's first k. */
+void tt_sort_top(void *base, size_t n, size_t size, size_t k,
+                 int (*cmp)(const void *, const void *));
+
 #endif

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "common/agg.h"
+#include "common/sort.h"
 #include "query/query.h"
 #include "query/query_int.h"
-#include "query/srcset.h"
+#include "query/srcunion.h"
 
 /* The roll-ups answer for countries unless the filter needs a record's port,
  * a protocol finer than the roll-ups' classes (icmp vs icmp6, GRE...), or
@@ -19,8 +20,8 @@ static int geo_rollups_answer(const struct tt_filter *f)
 }
 
 struct geo_ctx {
-    struct agg totals;      /* cc -> packets, bytes */
-    struct srcset_map sets; /* cc -> its sources */
+    struct agg totals;       /* cc -> packets, bytes */
+    struct srcunion sources; /* keyed by source and country */
 };
 
 static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
@@ -39,21 +40,12 @@ static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter 
         s->bytes += g[i].bytes;
     }
     const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint8_t *mask = tt_query_pattern_masks(f, s);
-    int rc = mask ? TT_OK : TT_ENOMEM;
-    struct srcset *u = NULL;
-    uint32_t u_cc = 0;
-    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
-        if (!mask[s->pattern[k]])
-            continue;
-        if (!u || s->cc[k] != u_cc) { /* neighbours often share a country */
-            u = tt_srcset_map_get(&c->sets, s->cc[k]);
-            u_cc = s->cc[k];
-        }
-        if (!u || tt_srcset_put_source(u, s, k))
-            rc = TT_ENOMEM;
-    }
-    free(mask);
+    uint64_t *tags = tt_query_pattern_classes(f, s);
+    struct srclist l;
+    int rc = tags ? tt_srclist_of_sources(&l, s, tags, 1) : TT_ENOMEM;
+    if (rc == TT_OK)
+        rc = tt_srcunion_add(&c->sources, &l);
+    free(tags);
     return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
 }
 
@@ -70,15 +62,11 @@ static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_gro
     struct geo_ctx c;
     memset(&c, 0, sizeof c);
     int rc = tt_query_each_rollup(s, f, TT_RW_SETS | TT_RW_GEO, geo_one, &c, err);
-    for (size_t i = 0; i < c.sets.index.cap; i++) {
-        const struct agg_slot *sl = &c.sets.index.slots[i];
-        struct agg_slot *d = rc == TT_OK && sl->key1 ? agg_get(sources, sl->key1 - 1) : NULL;
-        if (rc == TT_OK && sl->key1 && !d)
-            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
-        if (d)
-            d->packets = tt_srcset_count(&c.sets.sets[sl->packets - 1]);
-    }
-    tt_srcset_map_free(&c.sets);
+    struct srclist l = {0};
+    if (rc == TT_OK && (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    tt_srclist_free(&l);
+    tt_srcunion_free(&c.sources);
     *totals = c.totals;
     return rc;
 }
@@ -91,9 +79,10 @@ static int cmp_rows(const void *a, const void *b)
     return (x->key > y->key) - (x->key < y->key);
 }
 
+/* Every group of the range, the first top ranked. */
 static int ranked(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
-                  unsigned threads, struct tt_group_row **rows, size_t *nrows, uint64_t *total,
-                  struct tt_err *err)
+                  unsigned threads, size_t top, struct tt_group_row **rows, size_t *nrows,
+                  uint64_t *total, struct tt_err *err)
 {
     struct agg totals = {0}, sources = {0};
     *rows = NULL;
@@ -116,7 +105,7 @@ static int ranked(struct tt_store *s, const struct tt_filter *f, enum tt_group_b
     agg_free(&totals);
     agg_free(&sources);
     if (r)
-        qsort(r, n, sizeof *r, cmp_rows);
+        tt_sort_top(r, n, sizeof *r, top, cmp_rows);
     *rows = r;
     *nrows = n;
     return rc;
@@ -130,12 +119,12 @@ int tt_query_top_groups(struct tt_store *s, const struct tt_filter *f, enum tt_g
     struct tt_group_row *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
     uint64_t ptotal;
-    int rc = ranked(s, f, by, threads, &cur, &ncur, total, err);
+    int rc = ranked(s, f, by, threads, n, &cur, &ncur, total, err);
     if (rc == TT_OK && prev_from < prev_to) {
         struct tt_filter pf = *f;
         pf.from_us = prev_from;
         pf.to_us = prev_to;
-        rc = ranked(s, &pf, by, threads, &prev, &nprev, &ptotal, err);
+        rc = ranked(s, &pf, by, threads, n, &prev, &nprev, &ptotal, err);
     }
     if (ncur > n)
         ncur = n;

@@ -8,8 +8,10 @@
 typedef int (*tt_rollup_fn)(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
                             struct tt_err *err);
 
-/* Calls fn for each roll-up file of the filter's days, decoded with want
- * (hours are added when the range does not fall on day boundaries). */
+/* Calls fn for each roll-up file of the filter's days, in catalog order (by
+ * day), on the calling thread; files are decoded ahead on other threads,
+ * with want (hours are added when the range does not fall on day
+ * boundaries). rollup_walk.c. */
 int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
                          tt_rollup_fn fn, void *ctx, struct tt_err *err);
 
@@ -30,9 +32,10 @@ int tt_query_whole_days(const struct tt_filter *f);
 int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour);
 
 /* Per pattern of a roll-up's source table, the classes (bit per enum
- * tt_class) of its members that pass the filter's sensor and protocol;
- * malloc'd, NULL when out of memory. */
-uint8_t *tt_query_pattern_masks(const struct tt_filter *f, const struct tt_roll_sources *s);
+ * tt_class) of its members that pass the filter's sensor and protocol (0:
+ * none, SRCLIST_SKIP), as source-list tags; malloc'd, NULL when out of
+ * memory. */
+uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s);
 
 /* Raw scan grouping the filter's records by the source's country (by_asn
  * 0) or AS: totals gets group -> packets, bytes; sources group -> distinct

@@ -5,9 +5,10 @@
 
 #include "common/agg.h"
 #include "common/fileio.h"
+#include "common/sort.h"
 #include "query/query.h"
 #include "query/query_int.h"
-#include "query/srcset.h"
+#include "query/srcunion.h"
 
 static uint64_t port_key(const struct tt_roll_entry *e)
 {
@@ -42,9 +43,10 @@ static int cmp_rows(const void *a, const void *b)
     return (kx > ky) - (kx < ky);
 }
 
-/* All ports of the range, ranked (ties broken by protocol and port). */
-static int ranked_ports(struct tt_store *s, const struct tt_filter *f, struct tt_port_row **rows,
-                        size_t *nrows, struct tt_err *err)
+/* All ports of the range, the first top ranked (ties broken by protocol
+ * and port). */
+static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t top,
+                        struct tt_port_row **rows, size_t *nrows, struct tt_err *err)
 {
     struct agg a = {0};
     *rows = NULL;
@@ -64,7 +66,7 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, struct tt
     }
     agg_free(&a);
     if (r)
-        qsort(r, n, sizeof *r, cmp_rows);
+        tt_sort_top(r, n, sizeof *r, top, cmp_rows);
     *rows = r;
     *nrows = n;
     return rc;
@@ -76,12 +78,12 @@ int tt_query_top_ports(struct tt_store *s, const struct tt_filter *f, int64_t pr
 {
     struct tt_port_row *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
-    int rc = ranked_ports(s, f, &cur, &ncur, err);
+    int rc = ranked_ports(s, f, n, &cur, &ncur, err);
     if (rc == TT_OK && prev_from < prev_to) {
         struct tt_filter pf = *f;
         pf.from_us = prev_from;
         pf.to_us = prev_to;
-        rc = ranked_ports(s, &pf, &prev, &nprev, err);
+        rc = ranked_ports(s, &pf, n, &prev, &nprev, err);
     }
     if (ncur > n)
         ncur = n;
@@ -109,27 +111,48 @@ struct series_ctx {
     enum tt_series_by by;
     struct agg a;
     /* by country per whole day: sources per (day, country), keyed as the
-     * points are */
+     * points are; a day's files come together (the catalog lists them by
+     * day) and are merged before they are counted */
     int sources;
-    struct srcset_map sets;
+    struct srcunion day;
+    int64_t pend_day;
+    int pending;
+    struct agg day_sources; /* (day, country) -> sources, in packets */
 };
 
-/* The day's sources into their (day, country) sets. */
+static uint64_t day_group_key(int64_t day, uint32_t group)
+{
+    return (uint64_t)(day - INT32_MIN) << 32 | group;
+}
+
+/* Counts the pending day's sources per country. */
+static int flush_sources(struct series_ctx *c)
+{
+    if (!c->pending)
+        return TT_OK;
+    c->pending = 0;
+    struct srclist l;
+    int rc = tt_srcunion_take(&c->day, &l);
+    if (rc == TT_OK)
+        rc = tt_srclist_count_groups(&l, day_group_key(c->pend_day, 0), &c->day_sources);
+    tt_srclist_free(&l);
+    return rc;
+}
+
+/* The file's sources into its day's union. */
 static int series_sources(struct series_ctx *c, const struct tt_rollup *r,
                           const struct tt_filter *f)
 {
+    int rc = c->pending && c->pend_day != tt_rollup_day(r) ? flush_sources(c) : TT_OK;
+    c->pend_day = tt_rollup_day(r);
+    c->pending = 1;
     const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint8_t *mask = tt_query_pattern_masks(f, s);
-    int rc = mask ? TT_OK : TT_ENOMEM;
-    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
-        if (!mask[s->pattern[k]])
-            continue;
-        struct srcset *u =
-            tt_srcset_map_get(&c->sets, (uint64_t)(tt_rollup_day(r) - INT32_MIN) << 32 | s->cc[k]);
-        if (!u || tt_srcset_put_source(u, s, k))
-            rc = TT_ENOMEM;
-    }
-    free(mask);
+    uint64_t *tags = rc == TT_OK ? tt_query_pattern_classes(f, s) : NULL;
+    struct srclist l;
+    rc = tags ? tt_srclist_of_sources(&l, s, tags, 1) : TT_ENOMEM;
+    if (rc == TT_OK)
+        rc = tt_srcunion_add(&c->day, &l);
+    free(tags);
     return rc;
 }
 
@@ -254,7 +277,10 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
                     enum tt_series_by by, struct tt_series_point **pts, size_t *n,
                     struct tt_err *err)
 {
-    struct series_ctx c = {step, by, {0}, 0, {{0}, NULL, 0}};
+    struct series_ctx c;
+    memset(&c, 0, sizeof c);
+    c.step = step;
+    c.by = by;
     *pts = NULL;
     *n = 0;
     unsigned want = step == TT_STEP_HOUR ? TT_RW_HOURS : TT_RW_DAY;
@@ -271,15 +297,20 @@ int tt_query_series(struct tt_store *s, const struct tt_filter *f, enum tt_serie
         want |= c.sources ? TT_RW_SETS : 0;
     }
     int rc = tt_query_each_rollup(s, f, want, series_one, &c, err);
+    if (rc == TT_OK && flush_sources(&c))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     if (rc == TT_OK)
         rc = points_of(&c.a, INT32_MIN, pts, n, err);
     for (size_t i = 0; rc == TT_OK && c.sources && i < *n; i++) {
         struct tt_series_point *p = &(*pts)[i];
-        struct srcset *u =
-            tt_srcset_map_find(&c.sets, (uint64_t)(p->t - INT32_MIN) << 32 | p->group);
-        p->sources = u ? tt_srcset_count(u) : 0;
+        struct agg_slot *sl = agg_get(&c.day_sources, day_group_key(p->t, p->group));
+        if (!sl)
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+        else
+            p->sources = sl->packets;
     }
-    tt_srcset_map_free(&c.sets);
+    tt_srcunion_free(&c.day);
+    agg_free(&c.day_sources);
     agg_free(&c.a);
     return rc;
 }

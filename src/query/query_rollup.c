@@ -5,11 +5,10 @@
 #include "common/fileio.h"
 #include "query/query.h"
 #include "query/query_int.h"
-#include "query/srcset.h"
+#include "query/srcunion.h"
 
 #define US_PER_DAY 86400000000ll
 #define US_PER_HOUR 3600000000ll
-#define ROLLUP_FILE_MAX ((size_t)1 << 32)
 
 void tt_filter_init(struct tt_filter *f)
 {
@@ -60,36 +59,6 @@ int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour)
     return t >= f->from_us - (US_PER_HOUR - 1) && t < f->to_us;
 }
 
-int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
-                         tt_rollup_fn fn, void *ctx, struct tt_err *err)
-{
-    int64_t d0, d1;
-    tt_filter_days(f, &d0, &d1);
-    struct tt_store_file *files = NULL;
-    size_t n = 0;
-    int rc = tt_store_files(s, TT_FILE_ROLLUP, d0, d1, &files, &n, err);
-    if (!tt_query_whole_days(f))
-        want |= TT_RW_HOURS;
-    for (size_t i = 0; rc == TT_OK && i < n; i++) {
-        char path[TT_PATH_MAX];
-        uint8_t *data = NULL;
-        size_t len = 0;
-        struct tt_rollup *r = NULL;
-        if (tt_path(path, sizeof path, "%s/%s", tt_store_dir(s), files[i].path))
-            rc = tt_err_set(err, TT_ELIMIT, "%s: path too long", files[i].path);
-        if (rc == TT_OK)
-            rc = tt_file_read(path, ROLLUP_FILE_MAX, &data, &len, err);
-        if (rc == TT_OK)
-            rc = tt_rollup_decode(data, len, path, want, &r, err);
-        if (rc == TT_OK)
-            rc = fn(ctx, r, f, err);
-        tt_rollup_free(r);
-        free(data);
-    }
-    free(files);
-    return rc;
-}
-
 size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
                         const struct tt_roll_entry **e)
 {
@@ -101,25 +70,34 @@ size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
 struct stats_ctx {
     const struct tt_filter *f;
     struct tt_stats *st;
-    struct srcset all;
-    struct srcset *per_sensor; /* indexed like st->sensors */
     size_t cap_days, cap_sensors;
-    /* one day's sets, summed over that day's roll-up files (the catalog
-     * lists them by day, so a day's files come together) */
+    uint32_t *row_of; /* sensor id -> row + 1 (0: no row yet) */
+    /* Sources are tagged with the classes they sent (bits 0-3) and the
+     * sensors (a bit each from TAG_SENSOR0 on). One day's files are merged
+     * first (the catalog lists them by day, so a day's files come together),
+     * then the days into the range's union. A range with more sensors than
+     * tag bits is read again for the per-sensor counts of the rest. */
+    struct srcunion day, range;
     int64_t pend_day;
     int pending;
-    struct srcset pend[TT_CLASS__COUNT + 1];
-    uint32_t *row_of; /* sensor id -> row + 1 (0: no row yet) */
+    int sensors_only;  /* a later pass: per-sensor unique counts alone */
+    int16_t *bit_of;   /* sensor id -> tag bit, or BIT_* */
+    uint16_t sensor_of[64]; /* tag bit -> sensor id */
+    int nbits, more;   /* bits given this pass; a sensor is left for the next */
+    uint64_t *tags;    /* scratch: per pattern of a roll-up */
+    size_t cap_tags;
 };
 
-static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, struct srcset **set)
+#define TAG_SENSOR0 TT_CLASS__COUNT
+#define BIT_UNSEEN (-1)
+#define BIT_DONE (-2) /* counted by an earlier pass */
+
+static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id)
 {
     struct tt_stats *st = c->st;
     uint32_t known = c->row_of[id]; /* row + 1, kept as rows are inserted */
-    if (known) {
-        *set = &c->per_sensor[known - 1];
+    if (known)
         return &st->sensors[known - 1];
-    }
     size_t lo = 0, hi = st->nsensors;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -132,25 +110,18 @@ static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id, stru
         if (st->nsensors == c->cap_sensors) {
             size_t cap = c->cap_sensors ? c->cap_sensors * 2 : 16;
             struct tt_sensor_stats *ns = realloc(st->sensors, cap * sizeof *ns);
-            struct srcset *nu = ns ? realloc(c->per_sensor, cap * sizeof *nu) : NULL;
-            if (ns)
-                st->sensors = ns;
-            if (!nu)
+            if (!ns)
                 return NULL;
-            c->per_sensor = nu;
+            st->sensors = ns;
             c->cap_sensors = cap;
         }
         memmove(&st->sensors[lo + 1], &st->sensors[lo], (st->nsensors - lo) * sizeof *st->sensors);
-        memmove(&c->per_sensor[lo + 1], &c->per_sensor[lo],
-                (st->nsensors - lo) * sizeof *c->per_sensor);
         memset(&st->sensors[lo], 0, sizeof *st->sensors);
-        memset(&c->per_sensor[lo], 0, sizeof *c->per_sensor);
         st->sensors[lo].sensor = id;
         st->nsensors++;
         for (size_t i = lo; i < st->nsensors; i++)
             c->row_of[st->sensors[i].sensor] = (uint32_t)i + 1;
     }
-    *set = &c->per_sensor[lo];
     return &st->sensors[lo];
 }
 
@@ -188,79 +159,117 @@ int tt_query_proto_is_class(const struct tt_filter *f)
     return f->proto == TT_ANY || f->proto == 6 || f->proto == 17;
 }
 
-/* Unique sources of one day, per class and all; folded into range sets. */
-/* Counts and frees the pending day's unique sources. */
-static void flush_day(struct stats_ctx *c)
+/* Counts the pending day's unique sources per class and hands its list to
+ * the range's union. */
+static int flush_day(struct stats_ctx *c)
 {
+    if (!c->pending)
+        return TT_OK;
+    c->pending = 0;
     struct tt_day_stats *d = NULL;
-    for (size_t i = 0; c->pending && i < c->st->ndays; i++)
+    for (size_t i = c->st->ndays; !d && i-- > 0;)
         if (c->st->days[i].day == c->pend_day)
             d = &c->st->days[i];
-    for (int k = 0; k <= TT_CLASS__COUNT; k++) {
-        if (d)
-            d->uniq[k] = tt_srcset_count(&c->pend[k]);
-        if (k == TT_CLASS__COUNT && c->pending)
-            tt_srcset_merge(&c->all, &c->pend[k]);
-        tt_srcset_free(&c->pend[k]);
+    struct srclist l;
+    int rc = tt_srcunion_take(&c->day, &l);
+    for (size_t k = 0; rc == TT_OK && d && !c->sensors_only && k < l.n4 + l.n6; k++) {
+        uint64_t t = k < l.n4 ? l.t4[k] : l.v6[k - l.n4].tag;
+        for (int cls = 0; cls < TT_CLASS__COUNT; cls++)
+            d->uniq[cls] += t >> cls & 1;
     }
-    c->pending = 0;
-    tt_srcset_count(&c->all); /* keep the range-wide list small as days accumulate */
+    if (d && !c->sensors_only)
+        d->uniq[TT_CLASS__COUNT] = l.n4 + l.n6;
+    return rc == TT_OK ? tt_srcunion_add(&c->range, &l) : rc;
 }
 
-uint8_t *tt_query_pattern_masks(const struct tt_filter *f, const struct tt_roll_sources *s)
+/* The range's unique sources, in all and per sensor of this pass. */
+static int count_range(struct stats_ctx *c)
 {
-    uint8_t *mask = calloc(s->npatterns + 1, 1);
-    for (size_t p = 0; mask && p < s->npatterns; p++)
-        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
-            if (tt_query_sensor_ok(f, (uint16_t)(s->members[m] >> 8)) &&
-                tt_query_class_ok(f, (uint8_t)s->members[m]))
-                mask[p] |= (uint8_t)(1u << (s->members[m] & 0xff));
-    return mask;
-}
-
-/* The source's sensors that pass the filter, into its per-sensor sets. */
-static int stats_sensors(struct stats_ctx *c, const struct tt_roll_sources *s, size_t k)
-{
-    uint32_t p = s->pattern[k], prev = UINT32_MAX;
-    for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
-        uint32_t sensor = s->members[m] >> 8;
-        if (sensor == prev || !tt_query_sensor_ok(c->f, (uint16_t)sensor) ||
-            !tt_query_class_ok(c->f, (uint8_t)s->members[m]))
-            continue;
-        prev = sensor;
-        struct srcset *ps;
-        if (!sensor_row(c, (uint16_t)sensor, &ps) || tt_srcset_put_source(ps, s, k))
+    struct srclist l;
+    uint64_t per_bit[64] = {0};
+    int rc = tt_srcunion_take(&c->range, &l);
+    if (!c->sensors_only)
+        c->st->uniq_all = l.n4 + l.n6;
+    for (size_t k = 0; k < l.n4 + l.n6; k++)
+        for (uint64_t t = (k < l.n4 ? l.t4[k] : l.v6[k - l.n4].tag) >> TAG_SENSOR0; t; t &= t - 1)
+            per_bit[__builtin_ctzll(t)]++;
+    tt_srclist_free(&l);
+    for (int b = 0; rc == TT_OK && b < c->nbits; b++) {
+        struct tt_sensor_stats *row = sensor_row(c, c->sensor_of[b]);
+        if (!row)
             return TT_ENOMEM;
-        if (ps->n4 > 4 * ps->distinct + ((size_t)1 << 20))
-            tt_srcset_count(ps); /* keep a long range's per-sensor list small */
+        row->uniq = per_bit[b];
+        c->bit_of[c->sensor_of[b]] = BIT_DONE;
+    }
+    return rc;
+}
+
+/* A sensor's tag bit this pass (-1: none). */
+static int sensor_bit(struct stats_ctx *c, uint16_t sensor)
+{
+    int b = c->bit_of[sensor];
+    if (b == BIT_UNSEEN) {
+        if (c->nbits == 64 - TAG_SENSOR0) {
+            c->more = 1;
+            return -1;
+        }
+        c->sensor_of[c->nbits] = sensor;
+        b = c->bit_of[sensor] = (int16_t)c->nbits++;
+    }
+    return b;
+}
+
+/* Per pattern of a roll-up, the classes and sensors of its members that
+ * pass the filter (SRCLIST_SKIP when none do). */
+static int pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s)
+{
+    if (s->npatterns + 1 > c->cap_tags) {
+        free(c->tags);
+        c->cap_tags = s->npatterns + 1;
+        if (!(c->tags = malloc(c->cap_tags * sizeof *c->tags)))
+            return TT_ENOMEM;
+    }
+    for (size_t p = 0; p < s->npatterns; p++) {
+        uint64_t t = 0;
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
+            uint16_t sensor = (uint16_t)(s->members[m] >> 8);
+            uint8_t cls = (uint8_t)s->members[m];
+            if (!tt_query_sensor_ok(c->f, sensor) || !tt_query_class_ok(c->f, cls))
+                continue;
+            t |= 1ull << cls;
+            int b = sensor_bit(c, sensor);
+            if (b >= 0)
+                t |= 1ull << (TAG_SENSOR0 + b);
+        }
+        c->tags[p] = t;
     }
     return TT_OK;
 }
 
-/* Folds a roll-up's source table into its day's and the range's sets. */
+uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s)
+{
+    uint64_t *tags = calloc(s->npatterns + 1, sizeof *tags);
+    for (size_t p = 0; tags && p < s->npatterns; p++)
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
+            if (tt_query_sensor_ok(f, (uint16_t)(s->members[m] >> 8)) &&
+                tt_query_class_ok(f, (uint8_t)s->members[m]))
+                tags[p] |= 1ull << (s->members[m] & 0xff);
+    return tags;
+}
+
+/* Adds a roll-up's sources to its day's union. */
 static int stats_sets(struct stats_ctx *c, const struct tt_rollup *r, struct tt_day_stats *d)
 {
-    if (c->pending && c->pend_day != d->day)
-        flush_day(c);
+    int rc = c->pending && c->pend_day != d->day ? flush_day(c) : TT_OK;
     c->pend_day = d->day;
     c->pending = 1;
     const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint8_t *mask = tt_query_pattern_masks(c->f, s);
-    int rc = mask ? TT_OK : TT_ENOMEM;
-    for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++) {
-        uint8_t m = mask[s->pattern[k]];
-        if (!m)
-            continue;
-        for (int cls = 0; rc == TT_OK && cls < TT_CLASS__COUNT; cls++)
-            if (m >> cls & 1 && tt_srcset_put_source(&c->pend[cls], s, k))
-                rc = TT_ENOMEM;
-        if (rc == TT_OK && tt_srcset_put_source(&c->pend[TT_CLASS__COUNT], s, k))
-            rc = TT_ENOMEM;
-        if (rc == TT_OK)
-            rc = stats_sensors(c, s, k);
-    }
-    free(mask);
-    return rc;
+    struct srclist l;
+    if (rc == TT_OK)
+        rc = pattern_tags(c, s);
+    if (rc == TT_OK)
+        rc = tt_srclist_of_sources(&l, s, c->tags, 0);
+    return rc == TT_OK ? tt_srcunion_add(&c->day, &l) : rc;
 }
 
 static int stats_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
@@ -271,7 +280,7 @@ static int stats_one(void *ctx, const struct tt_rollup *r, const struct tt_filte
     if (!d)
         return tt_err_set(err, TT_ENOMEM, "out of memory");
     const struct tt_roll_entry *e;
-    size_t n = tt_query_entries(c->f, r, &e);
+    size_t n = c->sensors_only ? 0 : tt_query_entries(c->f, r, &e);
     for (size_t i = 0; i < n; i++) {
         if (e[i].sensor == TT_SENSOR_NONE) { /* always counted, whatever --sensor says */
             struct tt_filter u = *c->f;
@@ -281,8 +290,7 @@ static int stats_one(void *ctx, const struct tt_rollup *r, const struct tt_filte
         }
         if (!tt_query_entry_ok(c->f, &e[i], d->day))
             continue;
-        struct srcset *ps;
-        struct tt_sensor_stats *srow = sensor_row(c, e[i].sensor, &ps);
+        struct tt_sensor_stats *srow = sensor_row(c, e[i].sensor);
         if (!srow)
             return tt_err_set(err, TT_ENOMEM, "out of memory");
         srow->packets += e[i].packets;
@@ -292,7 +300,7 @@ static int stats_one(void *ctx, const struct tt_rollup *r, const struct tt_filte
         c->st->packets += e[i].packets;
         c->st->bytes += e[i].bytes;
     }
-    for (int k = 0; k < TT_DEC__COUNT; k++)
+    for (int k = 0; !c->sensors_only && k < TT_DEC__COUNT; k++)
         c->st->refused[k] += tt_rollup_refused(r, (enum tt_decode_status)k);
     int rc = stats_sets(c, r, d);
     return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
@@ -307,18 +315,23 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     c.f = f;
     c.st = out;
     c.row_of = calloc((size_t)TT_SENSOR_MAX + 1, sizeof *c.row_of);
-    if (!c.row_of)
-        return tt_err_set(err, TT_ENOMEM, "out of memory");
-    int rc = tt_query_each_rollup(s, f, TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED, stats_one, &c, err);
-    free(c.row_of);
-    flush_day(&c);
-    out->uniq_all = tt_srcset_count(&c.all);
-    tt_srcset_free(&c.all);
-    for (size_t i = 0; i < out->nsensors; i++) {
-        out->sensors[i].uniq = tt_srcset_count(&c.per_sensor[i]);
-        tt_srcset_free(&c.per_sensor[i]);
+    c.bit_of = malloc(((size_t)TT_SENSOR_MAX + 1) * sizeof *c.bit_of);
+    int rc = c.row_of && c.bit_of ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
+    for (size_t i = 0; c.bit_of && i <= TT_SENSOR_MAX; i++)
+        c.bit_of[i] = BIT_UNSEEN;
+    unsigned want = TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED;
+    for (int pass = 0; rc == TT_OK && (pass == 0 || c.more); pass++) {
+        c.sensors_only = pass > 0;
+        c.nbits = c.more = 0;
+        rc = tt_query_each_rollup(s, f, c.sensors_only ? TT_RW_SETS : want, stats_one, &c, err);
+        if (rc == TT_OK && (flush_day(&c) || count_range(&c)))
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     }
-    free(c.per_sensor);
+    free(c.row_of);
+    free(c.bit_of);
+    tt_srcunion_free(&c.day);
+    tt_srcunion_free(&c.range);
+    free(c.tags);
     if (rc)
         tt_stats_free(out);
     return rc;

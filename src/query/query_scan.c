@@ -9,6 +9,7 @@
 
 #include "common/agg.h"
 #include "common/fileio.h"
+#include "common/sort.h"
 #include "query/query.h"
 #include "query/query_int.h"
 #include "store/segment.h"
@@ -139,11 +140,11 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     struct tt_seg_cols c;
     uint32_t fields = TT_SF_SENSOR;
     fields |= sc->f->proto != TT_ANY ? TT_SF_PROTO : 0;
-    fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_PORTS : 0;
-    fields |= sc->time_filter || sc->group_day0 >= 0 ? TT_SF_TS : 0;
+    fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_DPORT : 0;
+    int by_group = sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN;
+    fields |= sc->time_filter || (by_group && sc->group_day0 >= 0) ? TT_SF_TS : 0;
     fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
-    fields |=
-        sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
+    fields |= by_group ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
     int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
                  : TT_OK;
@@ -244,7 +245,7 @@ static int scan_run(struct scan *sc, unsigned nthreads, struct tt_scan_stats *ss
 int tt_query_count_raw(struct tt_store *s, const struct tt_filter *f, unsigned threads,
                        struct tt_scan_stats *ss, struct tt_err *err)
 {
-    struct scan sc = {.store = s, .f = f, .kind = SCAN_COUNT};
+    struct scan sc = {.store = s, .f = f, .kind = SCAN_COUNT, .group_day0 = -1};
     int rc = scan_run(&sc, threads, ss, err);
     for (unsigned i = 0; i < sc.nparts; i++)
         part_free(&sc.parts[i]);
@@ -374,7 +375,7 @@ static int source_rows(struct scan *sc, size_t top, struct tt_source_row **rows,
     }
     if (r) {
         n += v6_rows(p, r + n, scratch);
-        qsort(r, n, sizeof *r, cmp_source_rows);
+        tt_sort_top(r, n, sizeof *r, top, cmp_source_rows);
     } else if (rc == TT_OK) {
         rc = TT_ENOMEM;
     }
@@ -390,7 +391,7 @@ int tt_query_top_sources(struct tt_store *s, const struct tt_filter *f, size_t n
                          struct tt_source_row **rows, size_t *nrows, struct tt_scan_stats *ss,
                          struct tt_err *err)
 {
-    struct scan sc = {.store = s, .f = f, .kind = SCAN_SOURCES};
+    struct scan sc = {.store = s, .f = f, .kind = SCAN_SOURCES, .group_day0 = -1};
     *rows = NULL;
     *nrows = 0;
     int rc = scan_run(&sc, threads, ss, err);

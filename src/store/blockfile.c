@@ -1,6 +1,7 @@
 #define XXH_INLINE_ALL
 #include "store/blockfile.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -107,6 +108,32 @@ int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size,
     return TT_OK;
 }
 
+/* One decompression context per thread: ZSTD_decompress would allocate and
+ * free ~100 KB of context per block, and scans read thousands of blocks. */
+static pthread_key_t dctx_key;
+static pthread_once_t dctx_once = PTHREAD_ONCE_INIT;
+
+static void dctx_free(void *p)
+{
+    ZSTD_freeDCtx(p);
+}
+
+static void dctx_key_init(void)
+{
+    (void)pthread_key_create(&dctx_key, dctx_free);
+}
+
+static ZSTD_DCtx *thread_dctx(void)
+{
+    pthread_once(&dctx_once, dctx_key_init);
+    ZSTD_DCtx *d = pthread_getspecific(dctx_key);
+    if (!d && (d = ZSTD_createDCtx()) && pthread_setspecific(dctx_key, d)) {
+        ZSTD_freeDCtx(d);
+        d = NULL;
+    }
+    return d;
+}
+
 int tt_blockfile_read(const struct tt_blockfile *bf, unsigned i, size_t max_raw, uint8_t **raw,
                       size_t *raw_len, struct tt_err *err)
 {
@@ -118,10 +145,11 @@ int tt_blockfile_read(const struct tt_blockfile *bf, unsigned i, size_t max_raw,
     const uint8_t *src = bf->data + r->off;
     if (XXH3_64bits(src, r->len) != r->sum)
         return tt_err_set(err, TT_ECORRUPT, "%s: block %u fails its checksum", bf->name, i);
-    uint8_t *dst = malloc(r->raw_len ? r->raw_len : 1);
+    ZSTD_DCtx *dctx = thread_dctx();
+    uint8_t *dst = dctx ? malloc(r->raw_len ? r->raw_len : 1) : NULL;
     if (!dst)
         return tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
-    size_t got = ZSTD_decompress(dst, r->raw_len, src, r->len);
+    size_t got = ZSTD_decompressDCtx(dctx, dst, r->raw_len, src, r->len);
     if (ZSTD_isError(got) || got != r->raw_len) {
         free(dst);
         return tt_err_set(err, TT_ECORRUPT, "%s: block %u does not decompress to its length",

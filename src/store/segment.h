@@ -37,6 +37,7 @@ enum tt_seg_field {
     TT_SF_DST = 1u << 2, /* sensor + dst4 / dst6 */
     TT_SF_PROTO = 1u << 3,
     TT_SF_PORTS = 1u << 4,  /* sport, dport */
+    TT_SF_DPORT = 1u << 8,  /* dport alone (TT_SF_PORTS gives it too) */
     TT_SF_GEO = 1u << 5,    /* cc, asn (the source's enrichment) */
     TT_SF_LEN = 1u << 6,    /* ip_len */
     TT_SF_SENSOR = 1u << 7, /* sensor alone (TT_SF_DST gives it too) */

@@ -410,7 +410,7 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
         rc = load_u8(s, C_PROTO, &s->proto, err);
     if (!rc && (fields & TT_SF_PORTS) && !s->sport)
         rc = load_xor16(s, C_SPORT, &s->sport, err);
-    if (!rc && (fields & TT_SF_PORTS) && !s->dport)
+    if (!rc && (fields & (TT_SF_PORTS | TT_SF_DPORT)) && !s->dport)
         rc = load_xor16(s, C_DPORT, &s->dport, err);
     if (!rc && (fields & TT_SF_GEO))
         rc = load_geo(s, err);
@@ -429,7 +429,7 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
     out->dst6 = (fields & TT_SF_DST) ? s->dst6 : NULL;
     out->proto = (fields & TT_SF_PROTO) ? s->proto : NULL;
     out->sport = (fields & TT_SF_PORTS) ? s->sport : NULL;
-    out->dport = (fields & TT_SF_PORTS) ? s->dport : NULL;
+    out->dport = (fields & (TT_SF_PORTS | TT_SF_DPORT)) ? s->dport : NULL;
     return TT_OK;
 }
 

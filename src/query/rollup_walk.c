@@ -1,0 +1,154 @@
+/* Walking a range's roll-up files: decoder threads read and decode files
+ * ahead of the caller, which sees them one at a time, in catalog order (by
+ * day), on its own thread; so a query's folding code needs no locks and its
+ * merges overlap the decoding of the next files. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "query/query_int.h"
+
+#define ROLLUP_FILE_MAX ((size_t)1 << 32)
+#define WALK_THREADS_MAX 16
+#define WALK_AHEAD 4 /* files decoded ahead per thread: bounds memory */
+
+struct slot {
+    struct tt_rollup *r;
+    int rc, done;
+    struct tt_err err;
+};
+
+struct walk {
+    struct tt_store *store;
+    const struct tt_store_file *files;
+    size_t n, next, consumed, window;
+    unsigned want;
+    int stop;
+    struct slot *slots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static int decode_file(struct walk *w, size_t i, struct tt_rollup **r, struct tt_err *err)
+{
+    char path[TT_PATH_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(w->store), w->files[i].path)
+                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", w->files[i].path)
+                 : TT_OK;
+    if (rc == TT_OK)
+        rc = tt_file_read(path, ROLLUP_FILE_MAX, &data, &len, err);
+    if (rc == TT_OK)
+        rc = tt_rollup_decode(data, len, path, w->want, r, err);
+    free(data);
+    return rc;
+}
+
+static void *decoder_main(void *arg)
+{
+    struct walk *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->stop && w->next < w->n && w->next >= w->consumed + w->window)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->stop || w->next >= w->n)
+            break;
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->mu);
+        struct slot *s = &w->slots[i];
+        struct tt_rollup *r = NULL;
+        int rc = decode_file(w, i, &r, &s->err);
+        pthread_mutex_lock(&w->mu);
+        s->r = r;
+        s->rc = rc;
+        s->done = 1;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static unsigned walk_threads(size_t nfiles)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned t = n < 1 ? 1 : n > WALK_THREADS_MAX ? WALK_THREADS_MAX : (unsigned)n;
+    return nfiles < t ? (unsigned)nfiles : t;
+}
+
+/* Hands the files to fn in order; the first error (a file's or fn's) stops
+ * the walk. */
+static int walk_run(struct walk *w, tt_rollup_fn fn, void *ctx, const struct tt_filter *f,
+                    struct tt_err *err)
+{
+    pthread_t th[WALK_THREADS_MAX];
+    unsigned nth = walk_threads(w->n), started = 0;
+    w->window = (size_t)nth * WALK_AHEAD;
+    for (; started < nth; started++)
+        if (pthread_create(&th[started], NULL, decoder_main, w))
+            break;
+    int rc = started ? TT_OK : tt_err_set(err, TT_ENOMEM, "cannot start roll-up readers");
+    for (size_t i = 0; rc == TT_OK && i < w->n; i++) {
+        struct slot *s = &w->slots[i];
+        pthread_mutex_lock(&w->mu);
+        while (!s->done)
+            pthread_cond_wait(&w->cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        if (s->rc) {
+            *err = s->err;
+            rc = s->rc;
+        } else {
+            rc = fn(ctx, s->r, f, err);
+        }
+        tt_rollup_free(s->r);
+        s->r = NULL;
+        pthread_mutex_lock(&w->mu);
+        w->consumed = i + 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    }
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (size_t i = 0; i < w->n; i++) /* decoded past an error */
+        tt_rollup_free(w->slots[i].r);
+    return rc;
+}
+
+int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                         tt_rollup_fn fn, void *ctx, struct tt_err *err)
+{
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    struct tt_store_file *files = NULL;
+    size_t n = 0;
+    int rc = tt_store_files(s, TT_FILE_ROLLUP, d0, d1, &files, &n, err);
+    if (rc || n == 0) {
+        free(files);
+        return rc;
+    }
+    struct walk w;
+    memset(&w, 0, sizeof w);
+    w.store = s;
+    w.files = files;
+    w.n = n;
+    w.want = want | (tt_query_whole_days(f) ? 0 : TT_RW_HOURS);
+    w.slots = calloc(n, sizeof *w.slots);
+    if (!w.slots) {
+        free(files);
+        return tt_err_set(err, TT_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    rc = walk_run(&w, fn, ctx, f, err);
+    pthread_mutex_destroy(&w.mu);
+    pthread_cond_destroy(&w.cv);
+    free(w.slots);
+    free(files);
+    return rc;
+}
