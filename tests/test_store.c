@@ -157,6 +157,90 @@ static void test_rollup_codec(void)
     tt_buf_free(&buf);
 }
 
+/* Whether two decoded roll-ups hold the same counts, sources, countries
+ * and membership patterns (pattern numbers may differ). */
+static int same_rollup(const struct tt_rollup *x, const struct tt_rollup *y)
+{
+    const struct tt_roll_entry *ex, *ey;
+    size_t n = tt_rollup_day_entries(x, &ex);
+    if (n != tt_rollup_day_entries(y, &ey) || memcmp(ex, ey, n * sizeof *ex))
+        return 0;
+    n = tt_rollup_hour_entries(x, &ex);
+    if (n != tt_rollup_hour_entries(y, &ey) || memcmp(ex, ey, n * sizeof *ex))
+        return 0;
+    const struct tt_roll_geo *gx, *gy;
+    n = tt_rollup_geo_hour_entries(x, &gx);
+    if (n != tt_rollup_geo_hour_entries(y, &gy) || memcmp(gx, gy, n * sizeof *gx))
+        return 0;
+    for (int k = 0; k < TT_DEC__COUNT; k++)
+        if (tt_rollup_refused(x, (enum tt_decode_status)k) !=
+            tt_rollup_refused(y, (enum tt_decode_status)k))
+            return 0;
+    const struct tt_roll_sources *a = tt_rollup_sources(x), *b = tt_rollup_sources(y);
+    if (a->n4 != b->n4 || a->n6 != b->n6 || memcmp(a->v4, b->v4, a->n4 * 4) ||
+        memcmp(a->v6, b->v6, a->n6 * 16) || memcmp(a->cc, b->cc, (a->n4 + a->n6) * 2))
+        return 0;
+    for (size_t k = 0; k < a->n4 + a->n6; k++) {
+        uint32_t pa = a->pattern[k], pb = b->pattern[k];
+        uint32_t la = a->pat_start[pa + 1] - a->pat_start[pa];
+        if (la != b->pat_start[pb + 1] - b->pat_start[pb] ||
+            memcmp(a->members + a->pat_start[pa], b->members + b->pat_start[pb], la * 4))
+            return 0;
+    }
+    return 1;
+}
+
+/* Two workers' halves of a day merged give what one roll-up of the whole
+ * day gives: every counter, source, country and pattern. */
+static void test_rollup_merge(void)
+{
+    struct tt_rollup *whole = tt_rollup_new(DAY0), *half[2] = {tt_rollup_new(DAY0),
+                                                                 tt_rollup_new(DAY0)};
+    uint64_t x = 0x853c49e6748fea9bull;
+    size_t refused = 0;
+    for (int i = 0; i < 30000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        static const uint8_t protos[] = {6, 17, 1, 47};
+        struct tt_record r = rec(US(DAY0, x % 86400), (uint16_t)(x >> 20 & 7),
+                                 0x0a000000u + (uint32_t)(x >> 24 & 4095), protos[x >> 40 & 3],
+                                 (uint16_t)(x >> 42 & 63), (uint16_t)(40 + (x >> 50 & 255)));
+        if (x >> 61 == 0) { /* some IPv6 sources */
+            r.ipver = 6;
+            r.src4 = 0;
+            r.src6[0] = 0x20;
+            r.src6[15] = (uint8_t)(x >> 8);
+        }
+        /* one country per source, as enrichment gives */
+        r.cc = (uint16_t)('A' << 8 | ('A' + ((r.src4 ^ r.src6[15]) & 3)));
+        refused += tt_rollup_add(whole, &r) != TT_OK;
+        refused += tt_rollup_add(half[i % 7 < 3], &r) != TT_OK; /* uneven halves */
+        if (i % 1000 == 0) {
+            tt_rollup_add_refused(whole, TT_DEC_TRUNC_IP, 1);
+            tt_rollup_add_refused(half[i % 2], TT_DEC_TRUNC_IP, 1);
+        }
+    }
+    CHECK_EQ_U64(refused, 0);
+    CHECK_EQ_U64(tt_rollup_merge(half[0], half[1]), TT_OK);
+    struct tt_buf a = {0}, b = {0};
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_rollup_encode(whole, &a, 3, &err), TT_OK);
+    CHECK_EQ_U64(tt_rollup_encode(half[0], &b, 3, &err), TT_OK);
+    struct tt_rollup *da = NULL, *db = NULL;
+    CHECK_EQ_U64(tt_rollup_decode(a.p, a.len, "whole", TT_RW_ALL, &da, &err), TT_OK);
+    CHECK_EQ_U64(tt_rollup_decode(b.p, b.len, "merged", TT_RW_ALL, &db, &err), TT_OK);
+    CHECK(da && db && same_rollup(da, db));
+    CHECK(da && tt_rollup_sources(da)->n6 > 0 && tt_rollup_sources(da)->npatterns > 8);
+    tt_rollup_free(da);
+    tt_rollup_free(db);
+    tt_buf_free(&a);
+    tt_buf_free(&b);
+    tt_rollup_free(whole);
+    tt_rollup_free(half[0]);
+    tt_rollup_free(half[1]);
+}
+
 static size_t count_files(const char *dir, const char *sub)
 {
     char top[4096];
@@ -243,4 +327,4 @@ static void test_transactions(void)
     tt_buf_free(&data);
 }
 
-TT_TESTS(test_rollup_codec, test_transactions)
+TT_TESTS(test_rollup_codec, test_rollup_merge, test_transactions)

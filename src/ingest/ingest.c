@@ -22,6 +22,7 @@ struct queue {
 
 struct pipeline {
     struct queue work, free_batches;
+    struct rollup_pool rollups;
     struct worker *workers;
     pthread_t *threads;
     unsigned nthreads;
@@ -177,7 +178,7 @@ static int start(struct pipeline *p, const struct tt_ingest_opts *o,
         queue_push(&p->free_batches, b);
     }
     for (unsigned i = 0; i < p->nthreads; i++) {
-        if (worker_init(&p->workers[i], o, map, txn))
+        if (worker_init(&p->workers[i], o, map, txn, &p->rollups))
             return TT_ENOMEM;
         args[i].p = p;
         args[i].w = &p->workers[i];
@@ -213,6 +214,9 @@ static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_op
     struct worker_arg *args = calloc(p.nthreads, sizeof *args);
     struct tt_sensor_map *map = NULL;
     int rc = p.workers && p.threads && args ? TT_OK : TT_ENOMEM;
+    int pool_ok = tt_rollup_pool_init(&p.rollups) == TT_OK;
+    if (!pool_ok)
+        rc = TT_ENOMEM;
     if (rc == TT_OK && !o->fixed_sensor && o->sensors && o->sensors->n)
         rc = tt_sensor_map_build(o->sensors, &map);
     if (rc == TT_OK)
@@ -236,6 +240,8 @@ static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_op
     free(p.threads);
     free(args);
     tt_sensor_map_free(map);
+    if (pool_ok)
+        tt_rollup_pool_destroy(&p.rollups);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 
 #include "capture/reader.h"
 #include "ingest/ingest.h"
+#include "ingest/rollup_pool.h"
 #include "store/rollup.h"
 #include "store/segment.h"
 
@@ -21,6 +22,7 @@ struct worker {
     const struct tt_ingest_opts *opts;
     const struct tt_sensor_map *map;
     struct tt_store_txn *txn;
+    struct rollup_pool *pool; /* the day's roll-ups are merged across workers */
     struct tt_seg_encoder *enc;
     struct tt_enrich_cache *cache; /* NULL without an enricher */
     struct tt_pair32 *scratch;     /* 2 x seg_cap pairs for tt_enrich_records */
@@ -37,7 +39,7 @@ struct worker {
 };
 
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
-                struct tt_store_txn *txn);
+                struct tt_store_txn *txn, struct rollup_pool *pool);
 /* Decodes and stores a batch; sets w->rc on failure (then ignores further batches). */
 void worker_batch(struct worker *w, const struct tt_batch *b);
 /* Seals every open day. */

@@ -8,9 +8,10 @@
 #define US_PER_DAY 86400000000ull
 
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
-                struct tt_store_txn *txn)
+                struct tt_store_txn *txn, struct rollup_pool *pool)
 {
     memset(w, 0, sizeof *w);
+    w->pool = pool;
     w->opts = o;
     w->map = map;
     w->txn = txn;
@@ -78,21 +79,25 @@ static void seal_segment(struct worker *w, struct day_state *d)
     d->n = 0;
 }
 
-/* Writes the day's segment tail and roll-up, and frees the slot. */
+/* Writes the day's segment tail, and its roll-up if no other worker holds
+ * the day still (merged with theirs), and frees the slot. */
 static void seal_day(struct worker *w, struct day_state *d)
 {
     seal_segment(w, d);
-    if (!w->rc && d->roll) {
+    struct tt_rollup *r = d->roll;
+    d->roll = NULL;
+    if (!w->rc && r && tt_rollup_pool_seal(w->pool, d->day, &r))
+        fail(w, TT_ENOMEM);
+    if (!w->rc && r) {
         w->out.len = 0;
-        int rc = tt_rollup_encode(d->roll, &w->out, w->zlevel, &w->err);
+        int rc = tt_rollup_encode(r, &w->out, w->zlevel, &w->err);
         if (rc == TT_OK)
             rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, d->day, &w->out, 0, &w->err);
         if (rc)
             fail(w, rc);
         w->rollups++;
     }
-    tt_rollup_free(d->roll);
-    d->roll = NULL;
+    tt_rollup_free(r);
     d->day = INT64_MIN;
 }
 
@@ -114,7 +119,9 @@ static struct day_state *day_slot(struct worker *w, int64_t day)
         fail(w, TT_ENOMEM);
         return NULL;
     }
-    if (!(lru->roll = tt_rollup_new(day))) {
+    if (!(lru->roll = tt_rollup_new(day)) || tt_rollup_pool_open(w->pool, day)) {
+        tt_rollup_free(lru->roll);
+        lru->roll = NULL;
         fail(w, TT_ENOMEM);
         return NULL;
     }

@@ -76,18 +76,15 @@ int tt_srclist_count_groups(const struct srclist *l, uint64_t key, struct agg *o
 static void merge4(const struct srclist *a, const struct srclist *b, struct srclist *out)
 {
     size_t i = 0, j = 0, w = 0;
+    /* branch-free: which side comes next is a coin toss for interleaved
+     * address lists, and mispredicted branches cost more than the moves */
     while (i < a->n4 && j < b->n4) {
         uint64_t x = a->k4[i], y = b->k4[j];
-        if (x < y) {
-            out->k4[w] = x;
-            out->t4[w++] = a->t4[i++];
-        } else if (y < x) {
-            out->k4[w] = y;
-            out->t4[w++] = b->t4[j++];
-        } else {
-            out->k4[w] = x;
-            out->t4[w++] = a->t4[i++] | b->t4[j++];
-        }
+        size_t take_a = x <= y, take_b = y <= x;
+        out->k4[w] = take_a ? x : y;
+        out->t4[w++] = (a->t4[i] & (0 - (uint64_t)take_a)) | (b->t4[j] & (0 - (uint64_t)take_b));
+        i += take_a;
+        j += take_b;
     }
     memcpy(out->k4 + w, a->k4 + i, (a->n4 - i) * sizeof *out->k4);
     memcpy(out->t4 + w, a->t4 + i, (a->n4 - i) * sizeof *out->t4);

@@ -244,6 +244,71 @@ int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
     return rc ? rc : add_source(r, rec, cls);
 }
 
+static int add_counters(struct agg *to, const struct agg *from)
+{
+    for (size_t i = 0; i < from->cap; i++) {
+        const struct agg_slot *s = &from->slots[i];
+        struct agg_slot *d = s->key1 ? agg_get(to, s->key1 - 1) : NULL;
+        if (s->key1 && !d)
+            return TT_ENOMEM;
+        if (d) {
+            d->packets += s->packets;
+            d->bytes += s->bytes;
+        }
+    }
+    return TT_OK;
+}
+
+/* Appends n items of size w to a list of capacity *cap; returns the list
+ * (moved if it grew), NULL when out of memory (the list is then intact). */
+static void *append(void *list, size_t *len, size_t *cap, const void *items, size_t n, size_t w)
+{
+    if (*len + n > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < *len + n)
+            c *= 2;
+        void *p = realloc(list, c * w);
+        if (!p)
+            return NULL;
+        list = p;
+        *cap = c;
+    }
+    if (n)
+        memcpy((char *)list + *len * w, items, n * w);
+    *len += n;
+    return list;
+}
+
+int tt_rollup_merge(struct tt_rollup *dst, struct tt_rollup *src)
+{
+    /* the address lists are appended as they are: encoding makes every
+     * list distinct anyway */
+    int rc = add_counters(&dst->counts, &src->counts);
+    if (rc == TT_OK)
+        rc = add_counters(&dst->geo, &src->geo);
+    if (rc == TT_OK)
+        rc = add_counters(&dst->geo, &src->geo_recent);
+    for (size_t i = 0; rc == TT_OK && i < src->nsets; i++) {
+        const struct tt_roll_set *s = &src->sets[i];
+        struct tt_roll_set *d = roll_set_get(dst, s->sensor, s->cls, s->cc);
+        uint32_t *v4 = NULL;
+        uint8_t *v6 = NULL;
+        if (!d)
+            rc = TT_ENOMEM;
+        else if (s->n4 && !(v4 = append(d->v4, &d->n4, &d->cap4, s->v4, s->n4, sizeof *s->v4)))
+            rc = TT_ENOMEM;
+        else if (s->n6 && !(v6 = append(d->v6, &d->n6, &d->cap6, s->v6, s->n6, 16)))
+            rc = TT_ENOMEM;
+        if (v4)
+            d->v4 = v4;
+        if (v6)
+            d->v6 = v6;
+    }
+    for (int k = 0; rc == TT_OK && k < TT_DEC__COUNT; k++)
+        dst->refused[k] += src->refused[k];
+    return rc;
+}
+
 void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, uint64_t n)
 {
     if ((unsigned)status < TT_DEC__COUNT)

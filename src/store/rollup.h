@@ -46,6 +46,10 @@ int64_t tt_rollup_day(const struct tt_rollup *r);
 /* Adds one stored record (its timestamp must fall in the day). Returns
  * TT_ENOMEM if a table could not grow; the record is then not counted. */
 int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec);
+/* Adds everything src counted (of the same day; neither encoded yet) to
+ * dst: two workers' roll-ups of one day become one file. src is left
+ * unchanged. 0 or TT_ENOMEM (dst may then hold part of src). */
+int tt_rollup_merge(struct tt_rollup *dst, struct tt_rollup *src);
 /* Counts a frame the decoder refused (status >= TT_DEC_NOT_IP). */
 void tt_rollup_add_refused(struct tt_rollup *r, enum tt_decode_status status, uint64_t n);
 

@@ -203,6 +203,15 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
     return r4.bad || r4.pos != r4.len ? corrupt(s, err, "source column") : TT_OK;
 }
 
+/* n values of `width` bytes stored as byte planes (segment_enc.c). */
+static void get_planes(const uint8_t *p, uint32_t n, unsigned width, uint64_t *v)
+{
+    memset(v, 0, (size_t)n * sizeof *v);
+    for (unsigned i = 0; i < width; i++, p += n)
+        for (uint32_t k = 0; k < n; k++)
+            v[k] |= (uint64_t)p[k] << (8 * i);
+}
+
 static int load_ts(struct tt_seg *s, struct tt_err *err)
 {
     if (s->ts)
@@ -210,20 +219,19 @@ static int load_ts(struct tt_seg *s, struct tt_err *err)
     struct tt_rd rd;
     int rc = load_runs(s, err);
     if (!rc)
-        rc = column(s, C_TS, &rd, err);
+        rc = fixed_column(s, C_TS, 8, s->n, &rd, err);
     if (rc)
         return rc;
     if (!(s->ts = alloc_array(s, s->n, 8, err)))
         return TT_ENOMEM;
+    get_planes(rd.p, s->n, 8, s->ts);
     uint64_t day_us = (uint64_t)s->day * 86400000000ull, k = 0;
     for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
         uint64_t t = day_us;
-        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
-            t += (uint64_t)tt_unzigzag(tt_rd_varint(&rd));
-            s->ts[k] = t;
-        }
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++)
+            s->ts[k] = t += (uint64_t)tt_unzigzag(s->ts[k]);
     }
-    return rd.bad || rd.pos != rd.len ? corrupt(s, err, "time column") : TT_OK;
+    return TT_OK;
 }
 
 static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
@@ -290,7 +298,7 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
     if (!rc)
         rc = column(s, C_PFX, &rp, err);
     if (!rc)
-        rc = column(s, C_DSTOFF, &ro, err);
+        rc = fixed_column(s, C_DSTOFF, 4, s->n4, &ro, err);
     if (!rc)
         rc = fixed_column(s, C_DST6, 16, s->n - s->n4, &r6, err);
     if (rc)
@@ -308,15 +316,17 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
         const struct seg_pfx *p = &s->pfx[i];
         s->sensor[k] = p->sensor;
         if (k < s->n4) {
-            uint64_t off = tt_rd_varint(&ro);
-            s->dst4[k] = p->len == SEG_ESCAPE_LEN ? (uint32_t)off : p->v4 + (uint32_t)off;
+            const uint8_t *o = ro.p + k; /* byte planes of n4 bytes each */
+            uint32_t off = (uint32_t)o[0] | (uint32_t)o[s->n4] << 8 | (uint32_t)o[2 * s->n4] << 16 |
+                           (uint32_t)o[3 * (size_t)s->n4] << 24;
+            s->dst4[k] = p->len == SEG_ESCAPE_LEN ? off : p->v4 + off;
         } else {
             const uint8_t *a = tt_rd_bytes(&r6, 16);
             if (a)
                 memcpy(s->dst6 + (size_t)(k - s->n4) * 16, a, 16);
         }
     }
-    if (rp.bad || rp.pos != rp.len || ro.bad || ro.pos != ro.len)
+    if (rp.bad || rp.pos != rp.len)
         return corrupt(s, err, "destination columns");
     return TT_OK;
 }

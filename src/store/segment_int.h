@@ -15,10 +15,10 @@ enum seg_col {
     C_SRC4,    /* distinct IPv4 sources, ascending, varint deltas */
     C_SRC6,    /* distinct IPv6 sources, 16 bytes each */
     C_RUNS,    /* records per source run, varint (IPv4 runs, then IPv6) */
-    C_TS,      /* zigzag varint: run start - day start, else - previous */
+    C_TS,      /* zigzag u64 as 8 byte planes: run start - day start, else - previous */
     C_PFXTAB,  /* destination prefix table: sensor u16, ipver, len, base */
     C_PFX,     /* varint index into the prefix table per record */
-    C_DSTOFF,  /* varint IPv4 destination - prefix base */
+    C_DSTOFF,  /* u32 as 4 byte planes: IPv4 destination - prefix base */
     C_DST6,    /* 16-byte IPv6 destinations */
     C_PROTO,   /* u8 */
     C_L4,      /* u8 enum tt_l4state */
