@@ -27,8 +27,6 @@ void tt_rollup_free(struct tt_rollup *r)
     free(r->set_index);
     roll_sources_free(r);
     agg_free(&r->counts);
-    agg_free(&r->geo);
-    agg_free(&r->geo_recent);
     free(r->days);
     free(r->hours);
     free(r->geo_days);
@@ -182,7 +180,8 @@ static int add_v4(struct tt_roll_set *s, uint32_t a)
     return TT_OK;
 }
 
-static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t cls)
+static int add_source(struct tt_rollup *r, struct tt_roll_set *s, const struct tt_record *rec,
+                      uint8_t cls)
 {
     if (rec->ipver == 4) {
         /* most packets come from a source seen moments ago: skip the bitmap */
@@ -192,34 +191,9 @@ static int add_source(struct tt_rollup *r, const struct tt_record *rec, uint8_t 
             return TT_OK;
         *slot = tag;
     }
-    struct tt_roll_set *s = roll_set_get(r, rec->sensor, cls, rec->cc);
-    if (!s)
-        return TT_ENOMEM;
     if (rec->ipver == 6)
         return add_v6(s, rec->src6);
     return add_v4(s, rec->src4);
-}
-
-/* The day's country counters are many (sensors x countries x classes x
- * hours) and each packet would touch one at random in a large table;
- * counting into a small table first and folding it in when it fills keeps
- * the per-packet work in cache. */
-int roll_fold_geo(struct tt_rollup *r)
-{
-    struct agg *from = &r->geo_recent;
-    for (size_t i = 0; i < from->cap; i++) {
-        struct agg_slot *s = &from->slots[i];
-        if (!s->key1)
-            continue;
-        struct agg_slot *d = agg_get(&r->geo, s->key1 - 1);
-        if (!d)
-            return TT_ENOMEM;
-        d->packets += s->packets;
-        d->bytes += s->bytes;
-        memset(s, 0, sizeof *s);
-    }
-    from->n = 0;
-    return TT_OK;
 }
 
 int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
@@ -237,11 +211,12 @@ int tt_rollup_add(struct tt_rollup *r, const struct tt_record *rec)
     uint8_t hour = sec >= 0 && sec < 86400 ? (uint8_t)(sec / 3600) : 0;
     uint8_t cls = (uint8_t)tt_class_of(rec->proto);
     int rc = count(&r->counts, roll_key(rec->sensor, rec->proto, kind, port, hour), rec->ip_len);
-    if (rc == TT_OK)
-        rc = count(&r->geo_recent, roll_geo_key(rec->sensor, rec->cc, cls, hour), rec->ip_len);
-    if (rc == TT_OK && r->geo_recent.n >= ROLL_GEO_RECENT)
-        rc = roll_fold_geo(r);
-    return rc ? rc : add_source(r, rec, cls);
+    struct tt_roll_set *s = rc ? NULL : roll_set_get(r, rec->sensor, cls, rec->cc);
+    if (!s)
+        return TT_ENOMEM;
+    s->packets[hour]++;
+    s->bytes[hour] += rec->ip_len;
+    return add_source(r, s, rec, cls);
 }
 
 static int add_counters(struct agg *to, const struct agg *from)
@@ -284,15 +259,15 @@ int tt_rollup_merge(struct tt_rollup *dst, struct tt_rollup *src)
     /* the address lists are appended as they are: encoding makes every
      * list distinct anyway */
     int rc = add_counters(&dst->counts, &src->counts);
-    if (rc == TT_OK)
-        rc = add_counters(&dst->geo, &src->geo);
-    if (rc == TT_OK)
-        rc = add_counters(&dst->geo, &src->geo_recent);
     for (size_t i = 0; rc == TT_OK && i < src->nsets; i++) {
         const struct tt_roll_set *s = &src->sets[i];
         struct tt_roll_set *d = roll_set_get(dst, s->sensor, s->cls, s->cc);
         uint32_t *v4 = NULL;
         uint8_t *v6 = NULL;
+        for (int h = 0; d && h < 24; h++) {
+            d->packets[h] += s->packets[h];
+            d->bytes[h] += s->bytes[h];
+        }
         if (!d)
             rc = TT_ENOMEM;
         else if (s->n4 && !(v4 = append(d->v4, &d->n4, &d->cap4, s->v4, s->n4, sizeof *s->v4)))

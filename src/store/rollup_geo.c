@@ -1,5 +1,5 @@
 /* Roll-up blocks by source country (docs/format.md): built from the
- * counters at encode, read back on demand. Country counters keep the hourly
+ * sets' hourly counters at encode, read back on demand. Country counters keep the hourly
  * split the same way as the port counters: a whole-day row per (sensor,
  * country, class), then an hour mask and, for more than one hour, the
  * hourly values. */
@@ -8,16 +8,25 @@
 
 #include "store/rollup_int.h"
 
-/* The counters' used slots, sorted by key (keys are key1 - 1). */
-static struct agg_slot *sorted_slots(const struct agg *a, size_t *n)
+/* The sets' hours with packets as counter slots, sorted by country key
+ * (keys are key1 - 1). */
+static struct agg_slot *sorted_slots(const struct tt_rollup *r, size_t *n)
 {
-    struct agg_slot *s = malloc((a->n ? a->n : 1) * sizeof *s);
+    size_t cap = 0;
+    for (size_t i = 0; i < r->nsets; i++)
+        for (int h = 0; h < 24; h++)
+            cap += r->sets[i].packets[h] != 0;
+    struct agg_slot *s = malloc((cap ? cap : 1) * sizeof *s);
     *n = 0;
     if (!s)
         return NULL;
-    for (size_t i = 0; i < a->cap; i++)
-        if (a->slots[i].key1)
-            s[(*n)++] = a->slots[i];
+    for (size_t i = 0; i < r->nsets; i++) {
+        const struct tt_roll_set *t = &r->sets[i];
+        for (uint8_t h = 0; h < 24; h++)
+            if (t->packets[h])
+                s[(*n)++] = (struct agg_slot){roll_geo_key(t->sensor, t->cc, t->cls, h) + 1,
+                                              t->packets[h], t->bytes[h]};
+    }
     if (agg_sort_slots(s, *n)) {
         free(s);
         return NULL;
@@ -34,10 +43,8 @@ static struct tt_roll_geo geo_of(uint64_t key, uint8_t hour, uint64_t packets, u
 
 int roll_build_enriched(struct tt_rollup *r)
 {
-    if (roll_fold_geo(r))
-        return TT_ENOMEM;
     size_t ng;
-    struct agg_slot *g = sorted_slots(&r->geo, &ng);
+    struct agg_slot *g = sorted_slots(r, &ng);
     free(r->geo_days);
     free(r->geo_hours);
     r->geo_days = malloc((ng ? ng : 1) * sizeof *r->geo_days);
