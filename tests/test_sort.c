@@ -3,6 +3,7 @@
  * many ties, k from 0 to all). */
 #include <stdint.h>
 
+#include "common/agg.h"
 #include "common/sort.h"
 #include "harness.h"
 
@@ -51,6 +52,37 @@ static void test_pairs_stable(void)
     CHECK_EQ_U64(bad, 0);
 }
 
+static int cmp_slot_key(const void *a, const void *b)
+{
+    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
+    return (x > y) - (x < y);
+}
+
+/* Counter slots by key: sizes either side of the insertion-sort cut, keys
+ * of 8 to 56 bits (the passes stop at the largest key's top digit). */
+static void test_slots(void)
+{
+    static const size_t sizes[] = {0, 1, 47, 48, 49, 1000, 70000};
+    static const unsigned bits[] = {8, 24, 56};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t b = 0; b < 3; b++) {
+            size_t n = sizes[i];
+            struct agg_slot *s = malloc((n + 1) * sizeof *s), *ref = malloc((n + 1) * sizeof *ref);
+            for (size_t k = 0; k < n; k++) {
+                uint64_t key = ((uint64_t)rnd() << 32 | rnd()) & ((1ull << bits[b]) - 1);
+                s[k] = ref[k] = (struct agg_slot){key + 1, k, 0};
+            }
+            qsort(ref, n, sizeof *ref, cmp_slot_key);
+            CHECK_EQ_U64(agg_sort_slots(s, n), 0);
+            size_t bad = 0;
+            for (size_t k = 0; k < n; k++)
+                bad += s[k].key1 != ref[k].key1;
+            CHECK_EQ_U64(bad, 0);
+            free(s);
+            free(ref);
+        }
+}
+
 struct row {
     uint64_t packets;
     uint32_t key;
@@ -96,4 +128,4 @@ static void test_top(void)
     check_top(200000, 10);
 }
 
-TT_TESTS(test_unique_u32, test_pairs_stable, test_top)
+TT_TESTS(test_unique_u32, test_pairs_stable, test_slots, test_top)

@@ -59,7 +59,7 @@ static inline struct agg_slot *agg_get(struct agg *a, uint64_t key)
     return &a->slots[h];
 }
 
-/* Sorts slots by key (LSD radix, 16 bits a pass, as many passes as the
+/* Sorts slots by key (LSD radix, 11 bits a pass, as many passes as the
  * largest key needs); -1 when out of memory (the slots are then unsorted). */
 int agg_sort_slots(struct agg_slot *s, size_t n);
 

@@ -5,33 +5,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
+/* LSD radix sorts, 11 bits a pass: 2 Ki counters per pass are cheap to
+ * clear, so even lists of a few hundred values beat qsort (whose calls
+ * through a comparison function dominated the roll-ups' encoding); below
+ * SMALL an insertion sort is cheaper still. */
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+#define SMALL 48
 
 size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
 {
-    /* small lists: the radix passes' 2 x 64 Ki counters cost more than they save */
-    size_t(*count)[65537] = n < 4096 ? NULL : calloc(2, sizeof *count);
-    if (!count) {
-        qsort(a, n, sizeof *a, cmp_u32);
+    if (n < SMALL) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = a[i];
+            size_t j = i;
+            for (; j && a[j - 1] > x; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
     } else {
-        static const size_t buckets = 65536;
-        for (size_t i = 0; i < n; i++) {
-            count[0][(a[i] & 0xffff) + 1]++;
-            count[1][(a[i] >> 16) + 1]++;
-        }
-        for (size_t b = 0; b < buckets; b++) {
-            count[0][b + 1] += count[0][b];
-            count[1][b + 1] += count[1][b];
-        }
+        size_t count[3][RADIX_BUCKETS + 1];
+        memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++)
-            tmp[count[0][a[i] & 0xffff]++] = a[i];
-        for (size_t i = 0; i < n; i++)
-            a[count[1][tmp[i] >> 16]++] = tmp[i];
-        free(count);
+            for (unsigned p = 0; p < 3; p++)
+                count[p][((a[i] >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1)) + 1]++;
+        uint32_t *from = a, *to = tmp;
+        for (unsigned p = 0; p < 3; p++) {
+            unsigned shift = p * RADIX_BITS;
+            if (count[p][((a[0] >> shift) & (RADIX_BUCKETS - 1)) + 1] == n)
+                continue; /* every value has the same digit here */
+            for (size_t b = 0; b < RADIX_BUCKETS; b++)
+                count[p][b + 1] += count[p][b];
+            for (size_t i = 0; i < n; i++)
+                to[count[p][(from[i] >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
+            uint32_t *t = from;
+            from = to;
+            to = t;
+        }
+        if (from != a)
+            memcpy(a, from, n * sizeof *a);
     }
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
@@ -42,8 +54,7 @@ size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
 
 void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp)
 {
-    size_t(*count)[65537] = calloc(2, sizeof *count);
-    if (!count) { /* an insertion sort keeps the answer right, if slowly */
+    if (n < SMALL) {
         for (size_t i = 1; i < n; i++) {
             struct tt_pair32 x = p[i];
             size_t j = i;
@@ -53,55 +64,61 @@ void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp)
         }
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        count[0][(p[i].key & 0xffff) + 1]++;
-        count[1][(p[i].key >> 16) + 1]++;
-    }
-    for (size_t b = 0; b < 65536; b++) {
-        count[0][b + 1] += count[0][b];
-        count[1][b + 1] += count[1][b];
-    }
+    size_t count[3][RADIX_BUCKETS + 1];
+    memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++)
-        tmp[count[0][p[i].key & 0xffff]++] = p[i];
-    for (size_t i = 0; i < n; i++)
-        p[count[1][tmp[i].key >> 16]++] = tmp[i];
-    free(count);
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-    uint64_t x = ((const struct agg_slot *)a)->key1, y = ((const struct agg_slot *)b)->key1;
-    return (x > y) - (x < y);
+        for (unsigned d = 0; d < 3; d++)
+            count[d][((p[i].key >> (d * RADIX_BITS)) & (RADIX_BUCKETS - 1)) + 1]++;
+    struct tt_pair32 *from = p, *to = tmp;
+    for (unsigned d = 0; d < 3; d++) {
+        unsigned shift = d * RADIX_BITS;
+        if (count[d][((p[0].key >> shift) & (RADIX_BUCKETS - 1)) + 1] == n)
+            continue;
+        for (size_t b = 0; b < RADIX_BUCKETS; b++)
+            count[d][b + 1] += count[d][b];
+        for (size_t i = 0; i < n; i++)
+            to[count[d][(from[i].key >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
+        struct tt_pair32 *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != p)
+        memcpy(p, from, n * sizeof *p);
 }
 
 int agg_sort_slots(struct agg_slot *s, size_t n)
 {
-    if (n < 4096) { /* the passes' 64 Ki counters cost more than they save */
-        qsort(s, n, sizeof *s, cmp_slot);
+    if (n < SMALL) {
+        for (size_t i = 1; i < n; i++) {
+            struct agg_slot x = s[i];
+            size_t j = i;
+            for (; j && s[j - 1].key1 > x.key1; j--)
+                s[j] = s[j - 1];
+            s[j] = x;
+        }
         return 0;
     }
     uint64_t max = 0;
     for (size_t i = 0; i < n; i++)
         max = s[i].key1 > max ? s[i].key1 : max;
-    struct agg_slot *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t *count = malloc(65537 * sizeof *count);
-    if (!tmp || !count) {
-        free(tmp);
-        free(count);
+    struct agg_slot *tmp = malloc(n * sizeof *tmp), *from = s, *to = tmp;
+    if (!tmp)
         return -1;
-    }
-    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 16) {
-        memset(count, 0, 65537 * sizeof *count);
+    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += RADIX_BITS) {
+        size_t count[RADIX_BUCKETS + 1] = {0};
         for (size_t i = 0; i < n; i++)
-            count[((s[i].key1 >> shift) & 0xffff) + 1]++;
-        for (size_t b = 0; b < 65536; b++)
+            count[((from[i].key1 >> shift) & (RADIX_BUCKETS - 1)) + 1]++;
+        for (size_t b = 0; b < RADIX_BUCKETS; b++)
             count[b + 1] += count[b];
         for (size_t i = 0; i < n; i++)
-            tmp[count[(s[i].key1 >> shift) & 0xffff]++] = s[i];
-        memcpy(s, tmp, n * sizeof *s);
+            to[count[(from[i].key1 >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
+        struct agg_slot *t = from;
+        from = to;
+        to = t;
     }
+    if (from != s)
+        memcpy(s, from, n * sizeof *s);
     free(tmp);
-    free(count);
     return 0;
 }
 

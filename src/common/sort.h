@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sorts a[0, n) ascending (LSD radix, 16 bits a pass; tmp holds n values)
+/* Sorts a[0, n) ascending (LSD radix, 11 bits a pass; tmp holds n values)
  * and returns how many distinct values now lead the array. */
 size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp);
 
@@ -13,7 +13,7 @@ size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp);
 struct tt_pair32 {
     uint32_t key, val;
 };
-/* Sorts p[0, n) by key, stable (LSD radix, 16 bits a pass); tmp holds n
+/* Sorts p[0, n) by key, stable (LSD radix, 11 bits a pass); tmp holds n
  * pairs. */
 void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp);
 

@@ -53,34 +53,20 @@ uint64_t tt_enricher_asn_version(const struct tt_enricher *e)
     return e->asn ? tt_ipdb_meta(e->asn)->version : 0;
 }
 
-void tt_enrich_records(const struct tt_enricher *e, struct tt_enrich_cache *c,
-                       struct tt_record *recs, size_t n, struct tt_pair32 *scratch)
+void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                    struct tt_record *recs, size_t n)
 {
-    struct tt_pair32 *miss = scratch, *tmp = scratch + n;
-    size_t nmiss = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         struct tt_record *r = &recs[i];
-        if (r->ipver != 4) {
-            tt_enrich_record(e, c, r);
-            continue;
+        size_t end = i + 1;
+        tt_enrich_record(e, c, r);
+        while (end < n && recs[end].ipver == r->ipver &&
+               (r->ipver == 6 ? !memcmp(recs[end].src6, r->src6, 16) : recs[end].src4 == r->src4))
+            end++;
+        for (size_t j = i + 1; j < end; j++) {
+            recs[j].cc = r->cc;
+            recs[j].asn = r->asn;
         }
-        struct tt_enrich_slot *s = tt_enrich_slot_of(c, r->src4);
-        if (s->valid && s->src == r->src4) {
-            r->cc = s->cc;
-            r->asn = s->asn;
-        } else {
-            miss[nmiss++] = (struct tt_pair32){r->src4, (uint32_t)i};
-        }
-    }
-    tt_sort_pairs32(miss, nmiss, tmp);
-    for (size_t i = 0; i < nmiss;) {
-        uint32_t src = miss[i].key;
-        uint16_t cc = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, src) : 0;
-        uint32_t asn = e->asn ? tt_ipdb_lookup4(e->asn, src) : 0;
-        for (; i < nmiss && miss[i].key == src; i++) {
-            recs[miss[i].val].cc = cc;
-            recs[miss[i].val].asn = asn;
-        }
-        *tt_enrich_slot_of(c, src) = (struct tt_enrich_slot){src, asn, cc, 1};
+        i = end;
     }
 }

@@ -10,7 +10,6 @@
 
 #include "common/err.h"
 #include "common/record.h"
-#include "common/sort.h"
 #include "enrich/ipdb.h"
 
 #define TT_ENRICH_COUNTRY_DB "enrich/country.ttdb"
@@ -81,11 +80,11 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
     r->asn = s->asn;
 }
 
-/* Enriches n records at once (n <= UINT32_MAX): sources the cache knows
- * directly; the others are sorted and looked up in address order, so the
- * tables are read forwards instead of at random, then remembered. scratch
- * holds 2 n pairs. */
-void tt_enrich_records(const struct tt_enricher *e, struct tt_enrich_cache *c,
-                       struct tt_record *recs, size_t n, struct tt_pair32 *scratch);
+/* Enriches n records grouped by source (a segment's order: tt_seg_order),
+ * one lookup per source: sources the cache knows directly, the others in
+ * ascending address order, so the tables are read forwards instead of at
+ * random, and remembered. */
+void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                    struct tt_record *recs, size_t n);
 
 #endif

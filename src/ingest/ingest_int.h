@@ -25,7 +25,7 @@ struct worker {
     struct rollup_pool *pool; /* the day's roll-ups are merged across workers */
     struct tt_seg_encoder *enc;
     struct tt_enrich_cache *cache; /* NULL without an enricher */
-    struct tt_pair32 *scratch;     /* 2 x seg_cap pairs for tt_enrich_records */
+    struct tt_record *sorted;      /* seg_cap records: a segment in its stored order */
     struct tt_buf out;
     struct day_state days[INGEST_OPEN_DAYS];
     uint64_t tick;

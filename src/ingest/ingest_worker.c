@@ -20,8 +20,9 @@ int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct t
         w->seg_cap = TT_SEG_MAX_RECORDS;
     w->zlevel = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
     w->enc = tt_seg_encoder_new(w->zlevel);
-    if (o->enrich && (!(w->cache = calloc(1, sizeof *w->cache)) ||
-                      !(w->scratch = malloc(2 * (size_t)w->seg_cap * sizeof *w->scratch))))
+    if (o->enrich && !(w->cache = calloc(1, sizeof *w->cache)))
+        return TT_ENOMEM;
+    if (!(w->sorted = malloc((size_t)w->seg_cap * sizeof *w->sorted)))
         return TT_ENOMEM;
     w->first_ts = UINT64_MAX;
     for (int i = 0; i < INGEST_OPEN_DAYS; i++)
@@ -37,7 +38,7 @@ void worker_free(struct worker *w)
     }
     tt_seg_encoder_free(w->enc);
     free(w->cache);
-    free(w->scratch);
+    free(w->sorted);
     tt_buf_free(&w->out);
 }
 
@@ -47,16 +48,22 @@ static void fail(struct worker *w, int rc)
         w->rc = rc;
 }
 
-/* Enriches the buffered records and adds them to the day's roll-up, a
- * segment at a time: the sources the cache has not seen (on a darknet,
- * spoofed one-off sources are many) are looked up together, in address
- * order. */
+/* Puts the buffered records in the order the segment stores them (by
+ * source), then enriches them and adds them to the day's roll-up a source
+ * at a time: one lookup per source, in ascending address order (on a
+ * darknet, spoofed one-off sources are many), and the roll-up's per-source
+ * work finds the set it used for the previous record. */
 static int add_records(struct worker *w, struct day_state *d)
 {
-    if (w->cache)
-        tt_enrich_records(w->opts->enrich, w->cache, d->recs, d->n, w->scratch);
+    const uint32_t *order = tt_seg_order(w->enc, d->recs, d->n);
+    if (!order)
+        return TT_ENOMEM;
     for (uint32_t i = 0; i < d->n; i++)
-        if (tt_rollup_add(d->roll, &d->recs[i]))
+        w->sorted[i] = d->recs[order[i]];
+    if (w->cache)
+        tt_enrich_runs(w->opts->enrich, w->cache, w->sorted, d->n);
+    for (uint32_t i = 0; i < d->n; i++)
+        if (tt_rollup_add(d->roll, &w->sorted[i]))
             return TT_ENOMEM;
     return TT_OK;
 }
@@ -70,7 +77,7 @@ static void seal_segment(struct worker *w, struct day_state *d)
         return;
     }
     w->out.len = 0;
-    int rc = tt_seg_encode(w->enc, d->recs, d->n, d->day, w->opts->sensors, &w->out, &w->err);
+    int rc = tt_seg_encode(w->enc, w->sorted, d->n, d->day, w->opts->sensors, &w->out, &w->err);
     if (rc == TT_OK)
         rc = tt_store_txn_write(w->txn, TT_FILE_SEGMENT, d->day, &w->out, d->n, &w->err);
     if (rc)

@@ -30,6 +30,12 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e);
 int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
                   const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err);
 
+/* The order a segment keeps records in (IP version, source, arrival): n
+ * indexes into recs, valid until the encoder's next call; NULL when out of
+ * memory. Records put in this order before tt_seg_encode (the ingest does,
+ * to enrich and count them a source at a time) make its sort a check. */
+const uint32_t *tt_seg_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n);
+
 /* Columns a reader may ask for (bit mask). */
 enum tt_seg_field {
     TT_SF_SRC = 1u << 0, /* src4 / src6 */

@@ -112,10 +112,31 @@ static int cmp_v6(const void *a, const void *b, void *ctx)
     return c ? c : (ia > ib) - (ia < ib);
 }
 
+/* Whether recs are in segment order already (the ingest puts them so):
+ * then the order is the identity and n4 where IPv6 starts. */
+static int in_order(const struct tt_record *recs, uint32_t n, uint32_t *n4)
+{
+    uint32_t i = 0;
+    for (; i < n && recs[i].ipver != 6; i++)
+        if (i && recs[i].src4 < recs[i - 1].src4)
+            return 0;
+    *n4 = i;
+    for (; i < n; i++)
+        if (recs[i].ipver != 6 || (i > *n4 && memcmp(recs[i].src6, recs[i - 1].src6, 16) < 0))
+            return 0;
+    return 1;
+}
+
 /* Order: IPv4 records by (src4, arrival), then IPv6 by (src6, arrival). */
 static uint32_t build_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
 {
     uint32_t n4 = 0, n6 = 0;
+    if (in_order(recs, n, &n4)) {
+        for (uint32_t i = 0; i < n; i++)
+            e->order[i] = i;
+        return n4;
+    }
+    n4 = 0;
     for (uint32_t i = 0; i < n; i++)
         if (recs[i].ipver != 6)
             e->keys[n4++] = (uint64_t)recs[i].src4 << 32 | i;
@@ -416,6 +437,14 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
     put_planes(&e->col[C_DSTOFF], e->keys, n4, 4);
     put_pfxtab(e);
     return TT_OK;
+}
+
+const uint32_t *tt_seg_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
+{
+    if (n == 0 || n > TT_SEG_MAX_RECORDS || ensure_cap(e, n))
+        return NULL;
+    build_order(e, recs, n);
+    return e->order;
 }
 
 int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
