@@ -204,6 +204,13 @@ static int count_range(struct stats_ctx *c)
     return rc;
 }
 
+/* Whether a pattern member (sensor << 8 | class) passes the filter. */
+static int member_ok(const struct tt_filter *f, uint32_t member)
+{
+    return tt_query_sensor_ok(f, (uint16_t)(member >> 8)) &&
+           tt_query_class_ok(f, (uint8_t)member);
+}
+
 /* A sensor's tag bit this pass (-1: none). */
 static int sensor_bit(struct stats_ctx *c, uint16_t sensor)
 {
@@ -232,12 +239,10 @@ static int pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s)
     for (size_t p = 0; p < s->npatterns; p++) {
         uint64_t t = 0;
         for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
-            uint16_t sensor = (uint16_t)(s->members[m] >> 8);
-            uint8_t cls = (uint8_t)s->members[m];
-            if (!tt_query_sensor_ok(c->f, sensor) || !tt_query_class_ok(c->f, cls))
+            if (!member_ok(c->f, s->members[m]))
                 continue;
-            t |= 1ull << cls;
-            int b = sensor_bit(c, sensor);
+            t |= 1ull << (s->members[m] & 0xff);
+            int b = sensor_bit(c, (uint16_t)(s->members[m] >> 8));
             if (b >= 0)
                 t |= 1ull << (TAG_SENSOR0 + b);
         }
@@ -251,8 +256,7 @@ uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_ro
     uint64_t *tags = calloc(s->npatterns + 1, sizeof *tags);
     for (size_t p = 0; tags && p < s->npatterns; p++)
         for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
-            if (tt_query_sensor_ok(f, (uint16_t)(s->members[m] >> 8)) &&
-                tt_query_class_ok(f, (uint8_t)s->members[m]))
+            if (member_ok(f, s->members[m]))
                 tags[p] |= 1ull << (s->members[m] & 0xff);
     return tags;
 }
