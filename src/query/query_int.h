@@ -15,6 +15,21 @@ typedef int (*tt_rollup_fn)(void *ctx, const struct tt_rollup *r, const struct t
 int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
                          tt_rollup_fn fn, void *ctx, struct tt_err *err);
 
+/* The same with work done on the decoder threads first: prep runs there,
+ * several at once (it locks what it shares in ctx), and its result reaches
+ * use, in order on the calling thread, which frees it. A result the walk
+ * never hands over (after an error) goes to release. */
+struct tt_rollup_steps {
+    int (*prep)(void *ctx, const struct tt_rollup *r, const struct tt_filter *f, void **out,
+                struct tt_err *err);
+    int (*use)(void *ctx, const struct tt_rollup *r, void *prepared, const struct tt_filter *f,
+               struct tt_err *err);
+    void (*release)(void *prepared);
+};
+int tt_query_each_rollup_steps(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                               const struct tt_rollup_steps *steps, void *ctx,
+                               struct tt_err *err);
+
 /* The entries of r at the filter's resolution: day totals, or hours. */
 size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,
                         const struct tt_roll_entry **e);
@@ -26,6 +41,8 @@ int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor);
  * countries per class only. */
 int tt_query_class_ok(const struct tt_filter *f, uint8_t cls);
 int tt_query_proto_is_class(const struct tt_filter *f);
+/* Whether a source-pattern member (sensor << 8 | class) passes the filter. */
+int tt_query_member_ok(const struct tt_filter *f, uint32_t member);
 /* Whether [from, to) falls on UTC day boundaries (day totals suffice). */
 int tt_query_whole_days(const struct tt_filter *f);
 /* Whether an hour of a day (or TT_HOUR_DAY) lies in the filter's range. */

@@ -1,7 +1,8 @@
 /* Walking a range's roll-up files: decoder threads read and decode files
- * ahead of the caller, which sees them one at a time, in catalog order (by
- * day), on its own thread; so a query's folding code needs no locks and its
- * merges overlap the decoding of the next files. */
+ * (and do a query's per-file work, if it has some) ahead of the caller,
+ * which sees them one at a time, in catalog order (by day), on its own
+ * thread; so a query's folding code needs no locks and its merges overlap
+ * the decoding of the next files. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 struct slot {
     struct tt_rollup *r;
+    void *prepared;
     int rc, done;
     struct tt_err err;
 };
@@ -23,6 +25,10 @@ struct slot {
 struct walk {
     struct tt_store *store;
     const struct tt_store_file *files;
+    const struct tt_filter *f;
+    const struct tt_rollup_steps *steps;
+    tt_rollup_fn fn; /* without steps */
+    void *ctx;
     size_t n, next, consumed, window;
     unsigned want;
     int stop;
@@ -60,9 +66,13 @@ static void *decoder_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         struct slot *s = &w->slots[i];
         struct tt_rollup *r = NULL;
+        void *prepared = NULL;
         int rc = decode_file(w, i, &r, &s->err);
+        if (rc == TT_OK && w->steps)
+            rc = w->steps->prep(w->ctx, r, w->f, &prepared, &s->err);
         pthread_mutex_lock(&w->mu);
         s->r = r;
+        s->prepared = prepared;
         s->rc = rc;
         s->done = 1;
         pthread_cond_broadcast(&w->cv);
@@ -80,8 +90,7 @@ static unsigned walk_threads(size_t nfiles)
 
 /* Hands the files to fn in order; the first error (a file's or fn's) stops
  * the walk. */
-static int walk_run(struct walk *w, tt_rollup_fn fn, void *ctx, const struct tt_filter *f,
-                    struct tt_err *err)
+static int walk_run(struct walk *w, struct tt_err *err)
 {
     pthread_t th[WALK_THREADS_MAX];
     unsigned nth = walk_threads(w->n), started = 0;
@@ -99,8 +108,11 @@ static int walk_run(struct walk *w, tt_rollup_fn fn, void *ctx, const struct tt_
         if (s->rc) {
             *err = s->err;
             rc = s->rc;
+        } else if (w->steps) {
+            rc = w->steps->use(w->ctx, s->r, s->prepared, w->f, err);
+            s->prepared = NULL;
         } else {
-            rc = fn(ctx, s->r, f, err);
+            rc = w->fn(w->ctx, s->r, w->f, err);
         }
         tt_rollup_free(s->r);
         s->r = NULL;
@@ -115,13 +127,17 @@ static int walk_run(struct walk *w, tt_rollup_fn fn, void *ctx, const struct tt_
     pthread_mutex_unlock(&w->mu);
     for (unsigned i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    for (size_t i = 0; i < w->n; i++) /* decoded past an error */
+    for (size_t i = 0; i < w->n; i++) { /* decoded past an error */
         tt_rollup_free(w->slots[i].r);
+        if (w->slots[i].prepared)
+            w->steps->release(w->slots[i].prepared);
+    }
     return rc;
 }
 
-int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
-                         tt_rollup_fn fn, void *ctx, struct tt_err *err)
+static int walk(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx,
+                struct tt_err *err)
 {
     int64_t d0, d1;
     tt_filter_days(f, &d0, &d1);
@@ -135,6 +151,10 @@ int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned
     struct walk w;
     memset(&w, 0, sizeof w);
     w.store = s;
+    w.f = f;
+    w.steps = steps;
+    w.fn = fn;
+    w.ctx = ctx;
     w.files = files;
     w.n = n;
     w.want = want | (tt_query_whole_days(f) ? 0 : TT_RW_HOURS);
@@ -145,10 +165,22 @@ int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned
     }
     pthread_mutex_init(&w.mu, NULL);
     pthread_cond_init(&w.cv, NULL);
-    rc = walk_run(&w, fn, ctx, f, err);
+    rc = walk_run(&w, err);
     pthread_mutex_destroy(&w.mu);
     pthread_cond_destroy(&w.cv);
     free(w.slots);
     free(files);
     return rc;
+}
+
+int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                         tt_rollup_fn fn, void *ctx, struct tt_err *err)
+{
+    return walk(s, f, want, NULL, fn, ctx, err);
+}
+
+int tt_query_each_rollup_steps(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                               const struct tt_rollup_steps *steps, void *ctx, struct tt_err *err)
+{
+    return walk(s, f, want, steps, NULL, ctx, err);
 }

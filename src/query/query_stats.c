@@ -1,0 +1,330 @@
+/* Totals, per-day packets and unique sources per class, per sensor, from
+ * the roll-ups. Each file's share (its counters summed per sensor, its
+ * sources as a tagged sorted list) is worked out on the decoder threads;
+ * the calling thread adds the shares up in day order and merges the lists:
+ * a day's files first (the catalog lists them by day, so they come
+ * together), then the days into the range's union. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/query.h"
+#include "query/query_int.h"
+#include "query/srcunion.h"
+
+/* Source tags: the classes a source sent (bits 0-3) and its sensors, a bit
+ * each from TAG_SENSOR0 on, given out as sensors are met. A range with more
+ * sensors than bits is read again for the per-sensor counts of the rest. */
+#define TAG_SENSOR0 TT_CLASS__COUNT
+#define TAG_SENSORS (64 - TAG_SENSOR0)
+#define BIT_UNSEEN (-1)
+#define BIT_DONE (-2) /* counted by an earlier pass */
+
+struct stats_ctx {
+    const struct tt_filter *f;
+    struct tt_stats *st;
+    size_t cap_days, cap_sensors;
+    uint32_t *row_of; /* sensor id -> row + 1 (0: no row yet) */
+    struct srcunion day, range;
+    int64_t pend_day;
+    int pending;
+    int sensors_only; /* a later pass: per-sensor unique counts alone */
+    /* the tag bits, given out by the decoder threads: under mu */
+    pthread_mutex_t mu;
+    int16_t *bit_of;                  /* sensor id -> tag bit, or BIT_* */
+    uint16_t sensor_of[TAG_SENSORS];  /* tag bit -> sensor id */
+    int nbits, more;                  /* bits given this pass; a sensor left for the next */
+};
+
+/* One roll-up's share. */
+struct sensor_sum {
+    uint16_t sensor;
+    uint64_t packets, bytes;
+};
+struct stats_file {
+    struct srclist sources;
+    uint64_t packets, bytes, unattributed;
+    struct sensor_sum *sensors;
+    size_t nsensors;
+};
+
+static void stats_file_free(void *p)
+{
+    struct stats_file *sf = p;
+    if (!sf)
+        return;
+    tt_srclist_free(&sf->sources);
+    free(sf->sensors);
+    free(sf);
+}
+
+static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id)
+{
+    struct tt_stats *st = c->st;
+    uint32_t known = c->row_of[id]; /* row + 1, kept as rows are inserted */
+    if (known)
+        return &st->sensors[known - 1];
+    size_t lo = 0, hi = st->nsensors;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st->sensors[mid].sensor < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == st->nsensors || st->sensors[lo].sensor != id) {
+        if (st->nsensors == c->cap_sensors) {
+            size_t cap = c->cap_sensors ? c->cap_sensors * 2 : 16;
+            struct tt_sensor_stats *ns = realloc(st->sensors, cap * sizeof *ns);
+            if (!ns)
+                return NULL;
+            st->sensors = ns;
+            c->cap_sensors = cap;
+        }
+        memmove(&st->sensors[lo + 1], &st->sensors[lo], (st->nsensors - lo) * sizeof *st->sensors);
+        memset(&st->sensors[lo], 0, sizeof *st->sensors);
+        st->sensors[lo].sensor = id;
+        st->nsensors++;
+        for (size_t i = lo; i < st->nsensors; i++)
+            c->row_of[st->sensors[i].sensor] = (uint32_t)i + 1;
+    }
+    return &st->sensors[lo];
+}
+
+static struct tt_day_stats *day_row(struct stats_ctx *c, int64_t day)
+{
+    struct tt_stats *st = c->st;
+    for (size_t i = st->ndays; i-- > 0;)
+        if (st->days[i].day == day)
+            return &st->days[i];
+    if (st->ndays == c->cap_days) {
+        size_t cap = c->cap_days ? c->cap_days * 2 : 128;
+        struct tt_day_stats *nd = realloc(st->days, cap * sizeof *nd);
+        if (!nd)
+            return NULL;
+        st->days = nd;
+        c->cap_days = cap;
+    }
+    size_t at = st->ndays;
+    while (at > 0 && st->days[at - 1].day > day)
+        at--;
+    memmove(&st->days[at + 1], &st->days[at], (st->ndays - at) * sizeof *st->days);
+    memset(&st->days[at], 0, sizeof *st->days);
+    st->days[at].day = day;
+    st->ndays++;
+    return &st->days[at];
+}
+
+/* A sensor's tag bit this pass (-1: none); under c->mu. */
+static int sensor_bit(struct stats_ctx *c, uint16_t sensor)
+{
+    int b = c->bit_of[sensor];
+    if (b == BIT_UNSEEN) {
+        if (c->nbits == TAG_SENSORS) {
+            c->more = 1;
+            return -1;
+        }
+        c->sensor_of[c->nbits] = sensor;
+        b = c->bit_of[sensor] = (int16_t)c->nbits++;
+    }
+    return b;
+}
+
+/* Per pattern of a roll-up, the classes and sensors of its members that
+ * pass the filter (SRCLIST_SKIP when none do). */
+static void pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s, uint64_t *tags)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t p = 0; p < s->npatterns; p++) {
+        uint64_t t = 0;
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
+            if (!tt_query_member_ok(c->f, s->members[m]))
+                continue;
+            t |= 1ull << (s->members[m] & 0xff);
+            int b = sensor_bit(c, (uint16_t)(s->members[m] >> 8));
+            if (b >= 0)
+                t |= 1ull << (TAG_SENSOR0 + b);
+        }
+        tags[p] = t;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The file's counters that pass the filter, summed per sensor (entries
+ * come sorted by sensor). */
+static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r,
+                       struct stats_file *sf)
+{
+    const struct tt_roll_entry *e;
+    size_t n = tt_query_entries(c->f, r, &e);
+    int64_t day = tt_rollup_day(r);
+    struct tt_filter unattributed = *c->f;
+    unattributed.sensor = TT_SENSOR_NONE;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].sensor == TT_SENSOR_NONE && tt_query_entry_ok(&unattributed, &e[i], day))
+            sf->unattributed += e[i].packets; /* always counted, whatever --sensor says */
+        if (!tt_query_entry_ok(c->f, &e[i], day))
+            continue;
+        struct sensor_sum *last = sf->nsensors ? &sf->sensors[sf->nsensors - 1] : NULL;
+        if (!last || last->sensor != e[i].sensor) {
+            struct sensor_sum *ns = realloc(sf->sensors, (sf->nsensors + 1) * sizeof *ns);
+            if (!ns)
+                return TT_ENOMEM;
+            sf->sensors = ns;
+            last = &ns[sf->nsensors++];
+            *last = (struct sensor_sum){e[i].sensor, 0, 0};
+        }
+        last->packets += e[i].packets;
+        last->bytes += e[i].bytes;
+        sf->packets += e[i].packets;
+        sf->bytes += e[i].bytes;
+    }
+    return TT_OK;
+}
+
+/* On a decoder thread. */
+static int stats_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                      void **out, struct tt_err *err)
+{
+    struct stats_ctx *c = ctx;
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    struct stats_file *sf = calloc(1, sizeof *sf);
+    uint64_t *tags = sf ? malloc((s->npatterns + 1) * sizeof *tags) : NULL;
+    int rc = tags ? TT_OK : TT_ENOMEM;
+    if (rc == TT_OK && !c->sensors_only)
+        rc = sum_entries(c, r, sf);
+    if (rc == TT_OK) {
+        pattern_tags(c, s, tags);
+        rc = tt_srclist_of_sources(&sf->sources, s, tags, 0);
+    }
+    free(tags);
+    if (rc) {
+        stats_file_free(sf);
+        return tt_err_set(err, rc, "out of memory");
+    }
+    *out = sf;
+    return TT_OK;
+}
+
+/* Counts the pending day's unique sources per class and hands its list to
+ * the range's union. */
+static int flush_day(struct stats_ctx *c)
+{
+    if (!c->pending)
+        return TT_OK;
+    c->pending = 0;
+    struct tt_day_stats *d = NULL;
+    for (size_t i = c->st->ndays; !d && i-- > 0;)
+        if (c->st->days[i].day == c->pend_day)
+            d = &c->st->days[i];
+    struct srclist l;
+    int rc = tt_srcunion_take(&c->day, &l);
+    if (rc == TT_OK && d && !c->sensors_only) {
+        for (size_t k = 0; k < l.n4 + l.n6; k++) {
+            uint64_t t = k < l.n4 ? l.t4[k] : l.v6[k - l.n4].tag;
+            for (int cls = 0; cls < TT_CLASS__COUNT; cls++)
+                d->uniq[cls] += t >> cls & 1;
+        }
+        d->uniq[TT_CLASS__COUNT] = l.n4 + l.n6;
+    }
+    return rc == TT_OK ? tt_srcunion_add(&c->range, &l) : rc;
+}
+
+/* On the calling thread, in day order. */
+static int stats_use(void *ctx, const struct tt_rollup *r, void *prepared,
+                     const struct tt_filter *f, struct tt_err *err)
+{
+    struct stats_ctx *c = ctx;
+    struct stats_file *sf = prepared;
+    struct tt_day_stats *d = day_row(c, tt_rollup_day(r));
+    int rc = d ? TT_OK : TT_ENOMEM;
+    if (rc == TT_OK && !c->sensors_only) {
+        d->packets += sf->packets;
+        d->bytes += sf->bytes;
+        c->st->packets += sf->packets;
+        c->st->bytes += sf->bytes;
+        c->st->unattributed += sf->unattributed;
+        for (size_t i = 0; rc == TT_OK && i < sf->nsensors; i++) {
+            struct tt_sensor_stats *row = sensor_row(c, sf->sensors[i].sensor);
+            if (!row)
+                rc = TT_ENOMEM;
+            else {
+                row->packets += sf->sensors[i].packets;
+                row->bytes += sf->sensors[i].bytes;
+            }
+        }
+        for (int k = 0; k < TT_DEC__COUNT; k++)
+            c->st->refused[k] += tt_rollup_refused(r, (enum tt_decode_status)k);
+    }
+    if (rc == TT_OK && c->pending && c->pend_day != d->day)
+        rc = flush_day(c);
+    if (rc == TT_OK) {
+        c->pend_day = d->day;
+        c->pending = 1;
+        rc = tt_srcunion_add(&c->day, &sf->sources);
+    }
+    stats_file_free(sf);
+    return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
+}
+
+/* The range's unique sources, in all and per sensor of this pass. */
+static int count_range(struct stats_ctx *c)
+{
+    struct srclist l;
+    uint64_t per_bit[TAG_SENSORS] = {0};
+    int rc = tt_srcunion_take(&c->range, &l);
+    if (!c->sensors_only)
+        c->st->uniq_all = l.n4 + l.n6;
+    for (size_t k = 0; k < l.n4 + l.n6; k++)
+        for (uint64_t t = (k < l.n4 ? l.t4[k] : l.v6[k - l.n4].tag) >> TAG_SENSOR0; t; t &= t - 1)
+            per_bit[__builtin_ctzll(t)]++;
+    tt_srclist_free(&l);
+    for (int b = 0; rc == TT_OK && b < c->nbits; b++) {
+        struct tt_sensor_stats *row = sensor_row(c, c->sensor_of[b]);
+        if (!row)
+            return TT_ENOMEM;
+        row->uniq = per_bit[b];
+        c->bit_of[c->sensor_of[b]] = BIT_DONE;
+    }
+    return rc;
+}
+
+int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stats *out,
+                   struct tt_err *err)
+{
+    static const struct tt_rollup_steps steps = {stats_prep, stats_use, stats_file_free};
+    memset(out, 0, sizeof *out);
+    struct stats_ctx c;
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.st = out;
+    c.row_of = calloc((size_t)TT_SENSOR_MAX + 1, sizeof *c.row_of);
+    c.bit_of = malloc(((size_t)TT_SENSOR_MAX + 1) * sizeof *c.bit_of);
+    int rc = c.row_of && c.bit_of ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
+    for (size_t i = 0; c.bit_of && i <= TT_SENSOR_MAX; i++)
+        c.bit_of[i] = BIT_UNSEEN;
+    pthread_mutex_init(&c.mu, NULL);
+    unsigned want = TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED;
+    for (int pass = 0; rc == TT_OK && (pass == 0 || c.more); pass++) {
+        c.sensors_only = pass > 0;
+        c.nbits = c.more = 0;
+        rc = tt_query_each_rollup_steps(s, f, c.sensors_only ? TT_RW_SETS : want, &steps, &c, err);
+        if (rc == TT_OK && (flush_day(&c) || count_range(&c)))
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    }
+    pthread_mutex_destroy(&c.mu);
+    free(c.row_of);
+    free(c.bit_of);
+    tt_srcunion_free(&c.day);
+    tt_srcunion_free(&c.range);
+    if (rc)
+        tt_stats_free(out);
+    return rc;
+}
+
+void tt_stats_free(struct tt_stats *st)
+{
+    free(st->days);
+    free(st->sensors);
+    memset(st, 0, sizeof *st);
+}
