@@ -177,8 +177,10 @@ static void test_top_ports(void)
     struct tt_err err = {{0}};
     struct tt_port_row *rows = NULL;
     size_t n = 0;
+    uint64_t total = 0;
     struct tt_filter f = days(DAY_A, DAY_B);
-    CHECK_EQ_U64(tt_query_top_ports(s, &f, 0, 0, 10, &rows, &n, &err), TT_OK);
+    CHECK_EQ_U64(tt_query_top_ports(s, &f, 0, 0, 10, &rows, &n, &total, &err), TT_OK);
+    CHECK_EQ_U64(total, 14); /* every attributed packet of both days */
     CHECK_EQ_U64(n, 5);
     if (n == 5) {
         CHECK(rows[0].proto == 6 && rows[0].port == 23 && rows[0].packets == 5);
@@ -192,7 +194,7 @@ static void test_top_ports(void)
     /* day B ranked against day A */
     f = days(DAY_B, DAY_B);
     CHECK_EQ_U64(
-        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows, &n, &err),
+        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows, &n, &total, &err),
         TT_OK);
     CHECK_EQ_U64(n, 2);
     if (n == 2) {
@@ -201,7 +203,7 @@ static void test_top_ports(void)
     }
     free(rows);
     CHECK_EQ_U64(
-        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows, &n, &err),
+        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows, &n, &total, &err),
         TT_OK);
     CHECK(n == 3 && rows[2].port == 23 && rows[2].prev_rank == 1);
     free(rows);

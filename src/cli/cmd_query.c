@@ -194,18 +194,21 @@ static int top_ports(struct query_cli *q)
     struct tt_port_row *rows = NULL;
     size_t n = 0;
     struct tt_err err = {{0}};
-    if (tt_query_top_ports(q->store, &q->filter, pf, pt, q->n, &rows, &n, &err))
-        return tt_cli_fail("top", "%s", err.msg);
-    /* the share's denominator: every port under the same filter, from the
-     * counters alone (no source sets) */
     uint64_t total = 0;
+    if (tt_query_top_ports(q->store, &q->filter, pf, pt, q->n, &rows, &n, &total, &err))
+        return tt_cli_fail("top", "%s", err.msg);
+    /* the share's denominator is every port under the same filter: with
+     * --port, from the counters of all ports (no source sets) */
     struct tt_filter all = q->filter;
     all.port = TT_ANY;
     struct tt_series_point *pts = NULL;
     size_t npts = 0;
-    if (tt_query_series(q->store, &all, TT_STEP_DAY, TT_BY_TOTAL, &pts, &npts, &err) == TT_OK)
-        for (size_t i = 0; i < npts; i++)
-            total += pts[i].packets;
+    if (q->filter.port != TT_ANY) {
+        total = 0;
+        if (tt_query_series(q->store, &all, TT_STEP_DAY, TT_BY_TOTAL, &pts, &npts, &err) == TT_OK)
+            for (size_t i = 0; i < npts; i++)
+                total += pts[i].packets;
+    }
     free(pts);
     static const char *const names[] = {"rank",      "proto",       "port",      "packets",
                                         "share_pct", "per_address", "prev_rank", "service"};

@@ -62,10 +62,12 @@ struct tt_port_row {
 };
 
 /* Top n destination ports over [from, to), ranked by packets, each with
- * its rank over [prev_from, prev_to) (pass prev_from == prev_to for none). */
+ * its rank over [prev_from, prev_to) (pass prev_from == prev_to for none);
+ * *total gets the packets of every port the filter passes (the top's
+ * share denominator when the filter has no port). */
 int tt_query_top_ports(struct tt_store *s, const struct tt_filter *f, int64_t prev_from,
                        int64_t prev_to, size_t n, struct tt_port_row **rows, size_t *nrows,
-                       struct tt_err *err);
+                       uint64_t *total, struct tt_err *err);
 
 enum tt_series_step { TT_STEP_DAY, TT_STEP_HOUR };
 enum tt_series_by { TT_BY_TOTAL, TT_BY_SENSOR, TT_BY_PORT, TT_BY_PROTO, TT_BY_COUNTRY, TT_BY_ASN };

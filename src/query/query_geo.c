@@ -24,10 +24,35 @@ struct geo_ctx {
     struct srcunion sources; /* keyed by source and country */
 };
 
-static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
-                   struct tt_err *err)
+/* On a decoder thread: the file's sources by country. */
+static int geo_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f, void **out,
+                    struct tt_err *err)
+{
+    struct srclist *l = malloc(sizeof *l);
+    int rc = l ? tt_query_file_sources(f, r, 1, l) : TT_ENOMEM;
+    if (rc) {
+        free(l);
+        return tt_err_set(err, rc, "out of memory");
+    }
+    *out = l;
+    return TT_OK;
+}
+
+static void geo_release(void *p)
+{
+    tt_srclist_free(p);
+    free(p);
+}
+
+static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared,
+                   const struct tt_filter *f, struct tt_err *err)
 {
     struct geo_ctx *c = ctx;
+    struct srclist *l = prepared;
+    int rc = tt_srcunion_add(&c->sources, l);
+    free(l);
+    if (rc)
+        return tt_err_set(err, rc, "out of memory");
     const struct tt_roll_geo *g;
     size_t n = tt_rollup_geo_entries(r, &g);
     for (size_t i = 0; i < n; i++) {
@@ -39,14 +64,7 @@ static int geo_one(void *ctx, const struct tt_rollup *r, const struct tt_filter 
         s->packets += g[i].packets;
         s->bytes += g[i].bytes;
     }
-    const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint64_t *tags = tt_query_pattern_classes(f, s);
-    struct srclist l;
-    int rc = tags ? tt_srclist_of_sources(&l, s, tags, 1) : TT_ENOMEM;
-    if (rc == TT_OK)
-        rc = tt_srcunion_add(&c->sources, &l);
-    free(tags);
-    return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
+    return TT_OK;
 }
 
 /* Every group of the range: totals (packets, bytes) and sources (distinct
@@ -59,9 +77,10 @@ static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_gro
         return tt_query_scan_groups(s, f, by == TT_GROUP_ASN, -1, threads, totals, sources, &ss,
                                     err);
     }
+    static const struct tt_rollup_steps steps = {geo_prep, geo_use, geo_release};
     struct geo_ctx c;
     memset(&c, 0, sizeof c);
-    int rc = tt_query_each_rollup(s, f, TT_RW_SETS | TT_RW_GEO, geo_one, &c, err);
+    int rc = tt_query_each_rollup_steps(s, f, TT_RW_SETS | TT_RW_GEO, &steps, &c, err);
     struct srclist l = {0};
     if (rc == TT_OK && (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");

@@ -54,6 +54,12 @@ int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour);
  * memory. */
 uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s);
 
+struct srclist;
+/* The roll-up's sources that pass the filter as a sorted list tagged with
+ * their classes (keyed by country too with by_cc). 0 or TT_ENOMEM. */
+int tt_query_file_sources(const struct tt_filter *f, const struct tt_rollup *r, int by_cc,
+                          struct srclist *out);
+
 /* Raw scan grouping the filter's records by the source's country (by_asn
  * 0) or AS: totals gets group -> packets, bytes; sources group -> distinct
  * sources (in the packets counter). With day0 >= 0 the groups are per day,

@@ -46,11 +46,13 @@ static int cmp_rows(const void *a, const void *b)
 /* All ports of the range, the first top ranked (ties broken by protocol
  * and port). */
 static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t top,
-                        struct tt_port_row **rows, size_t *nrows, struct tt_err *err)
+                        struct tt_port_row **rows, size_t *nrows, uint64_t *total,
+                        struct tt_err *err)
 {
     struct agg a = {0};
     *rows = NULL;
     *nrows = 0;
+    *total = 0;
     int rc = tt_query_each_rollup(s, f, TT_RW_DAY, ports_one, &a, err);
     struct tt_port_row *r = rc ? NULL : calloc(a.n + 1, sizeof *r);
     if (rc == TT_OK && !r)
@@ -63,6 +65,7 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t to
         uint64_t k = sl->key1 - 1;
         r[n++] = (struct tt_port_row){
             (uint8_t)(k >> 24), (uint8_t)(k >> 16 & 0xff), (uint16_t)k, sl->packets, sl->bytes, 0};
+        *total += sl->packets;
     }
     agg_free(&a);
     if (r)
@@ -74,16 +77,17 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t to
 
 int tt_query_top_ports(struct tt_store *s, const struct tt_filter *f, int64_t prev_from,
                        int64_t prev_to, size_t n, struct tt_port_row **rows, size_t *nrows,
-                       struct tt_err *err)
+                       uint64_t *total, struct tt_err *err)
 {
+    uint64_t prev_total;
     struct tt_port_row *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
-    int rc = ranked_ports(s, f, n, &cur, &ncur, err);
+    int rc = ranked_ports(s, f, n, &cur, &ncur, total, err);
     if (rc == TT_OK && prev_from < prev_to) {
         struct tt_filter pf = *f;
         pf.from_us = prev_from;
         pf.to_us = prev_to;
-        rc = ranked_ports(s, &pf, n, &prev, &nprev, err);
+        rc = ranked_ports(s, &pf, n, &prev, &nprev, &prev_total, err);
     }
     if (ncur > n)
         ncur = n;
@@ -146,13 +150,11 @@ static int series_sources(struct series_ctx *c, const struct tt_rollup *r,
     int rc = c->pending && c->pend_day != tt_rollup_day(r) ? flush_sources(c) : TT_OK;
     c->pend_day = tt_rollup_day(r);
     c->pending = 1;
-    const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint64_t *tags = rc == TT_OK ? tt_query_pattern_classes(f, s) : NULL;
     struct srclist l;
-    rc = tags ? tt_srclist_of_sources(&l, s, tags, 1) : TT_ENOMEM;
+    if (rc == TT_OK)
+        rc = tt_query_file_sources(f, r, 1, &l);
     if (rc == TT_OK)
         rc = tt_srcunion_add(&c->day, &l);
-    free(tags);
     return rc;
 }
 

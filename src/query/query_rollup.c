@@ -5,6 +5,7 @@
 
 #include "query/query.h"
 #include "query/query_int.h"
+#include "query/srcunion.h"
 
 #define US_PER_DAY 86400000000ll
 #define US_PER_HOUR 3600000000ll
@@ -88,4 +89,14 @@ uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_ro
             if (tt_query_member_ok(f, s->members[m]))
                 tags[p] |= 1ull << (s->members[m] & 0xff);
     return tags;
+}
+
+int tt_query_file_sources(const struct tt_filter *f, const struct tt_rollup *r, int by_cc,
+                          struct srclist *out)
+{
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    uint64_t *tags = tt_query_pattern_classes(f, s);
+    int rc = tags ? tt_srclist_of_sources(out, s, tags, by_cc) : TT_ENOMEM;
+    free(tags);
+    return rc;
 }
