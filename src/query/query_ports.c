@@ -15,16 +15,30 @@ static uint64_t port_key(const struct tt_roll_entry *e)
     return (uint64_t)e->proto << 24 | (uint64_t)e->kind << 16 | e->port;
 }
 
+/* Per-port totals: TCP and UDP ports in a direct table (a roll-up's
+ * entries come by sensor, then ascending port, so it is walked forwards;
+ * hashing them missed the cache on every entry), the rest hashed. */
+struct port_totals {
+    uint64_t (*tcpudp)[2]; /* [(udp << 16) | port] -> packets, bytes */
+    struct agg other;
+};
+
 static int ports_one(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
                      struct tt_err *err)
 {
-    struct agg *a = ctx;
+    struct port_totals *t = ctx;
     const struct tt_roll_entry *e;
     size_t n = tt_query_entries(f, r, &e);
     for (size_t i = 0; i < n; i++) {
         if (!tt_query_entry_ok(f, &e[i], tt_rollup_day(r)))
             continue;
-        struct agg_slot *s = agg_get(a, port_key(&e[i]));
+        if (e[i].kind == TT_PK_PORT && (e[i].proto == 6 || e[i].proto == 17)) {
+            uint64_t *d = t->tcpudp[(size_t)(e[i].proto == 17) << 16 | e[i].port];
+            d[0] += e[i].packets;
+            d[1] += e[i].bytes;
+            continue;
+        }
+        struct agg_slot *s = agg_get(&t->other, port_key(&e[i]));
         if (!s)
             return tt_err_set(err, TT_ENOMEM, "out of memory");
         s->packets += e[i].packets;
@@ -49,25 +63,35 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t to
                         struct tt_port_row **rows, size_t *nrows, uint64_t *total,
                         struct tt_err *err)
 {
-    struct agg a = {0};
+    struct port_totals t = {calloc((size_t)2 << 16, sizeof *t.tcpudp), {0}};
     *rows = NULL;
     *nrows = 0;
     *total = 0;
-    int rc = tt_query_each_rollup(s, f, TT_RW_DAY, ports_one, &a, err);
-    struct tt_port_row *r = rc ? NULL : calloc(a.n + 1, sizeof *r);
+    int rc = t.tcpudp ? tt_query_each_rollup(s, f, TT_RW_DAY, ports_one, &t, err)
+                      : tt_err_set(err, TT_ENOMEM, "out of memory");
+    size_t ndense = 0;
+    for (size_t i = 0; rc == TT_OK && i < (size_t)2 << 16; i++)
+        ndense += t.tcpudp[i][0] != 0;
+    struct tt_port_row *r = rc ? NULL : calloc(ndense + t.other.n + 1, sizeof *r);
     if (rc == TT_OK && !r)
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     size_t n = 0;
-    for (size_t i = 0; r && i < a.cap; i++) {
-        const struct agg_slot *sl = &a.slots[i];
+    for (size_t i = 0; r && i < (size_t)2 << 16; i++)
+        if (t.tcpudp[i][0])
+            r[n++] = (struct tt_port_row){i >> 16 ? 17 : 6, TT_PK_PORT, (uint16_t)i,
+                                          t.tcpudp[i][0], t.tcpudp[i][1], 0};
+    for (size_t i = 0; r && i < t.other.cap; i++) {
+        const struct agg_slot *sl = &t.other.slots[i];
         if (!sl->key1)
             continue;
         uint64_t k = sl->key1 - 1;
         r[n++] = (struct tt_port_row){
             (uint8_t)(k >> 24), (uint8_t)(k >> 16 & 0xff), (uint16_t)k, sl->packets, sl->bytes, 0};
-        *total += sl->packets;
     }
-    agg_free(&a);
+    for (size_t i = 0; i < n; i++)
+        *total += r[i].packets;
+    free(t.tcpudp);
+    agg_free(&t.other);
     if (r)
         tt_sort_top(r, n, sizeof *r, top, cmp_rows);
     *rows = r;

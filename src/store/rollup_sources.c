@@ -338,7 +338,8 @@ int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, s
     }
     uint16_t prev = 0;
     for (size_t k = 0; rc == TT_OK && k < n; k++) {
-        s->cc[k] = prev = (uint16_t)(prev ^ tt_rd_le(cc, 2));
+        /* cc->len == 2 n, checked above */
+        s->cc[k] = prev = (uint16_t)(prev ^ (cc->p[2 * k] | cc->p[2 * k + 1] << 8));
         uint64_t p = tt_rd_varint(pat);
         if (pat->bad || p >= s->npatterns)
             rc = TT_ECORRUPT;
