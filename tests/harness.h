@@ -90,6 +90,15 @@ static inline int tt_test_run(const char *file, const char *names, tt_test_fn *f
     return tt_t_fail ? 1 : 0;
 }
 
+/* xorshift64: reproducible pseudo-random test data from a seed. */
+static inline uint32_t tt_test_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)*state;
+}
+
 #define TT_TESTS(...)                                                                              \
     int main(void)                                                                                 \
     {                                                                                              \

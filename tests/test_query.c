@@ -193,18 +193,18 @@ static void test_top_ports(void)
     free(rows);
     /* day B ranked against day A */
     f = days(DAY_B, DAY_B);
-    CHECK_EQ_U64(
-        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows, &n, &total, &err),
-        TT_OK);
+    CHECK_EQ_U64(tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 2, &rows,
+                                    &n, &total, &err),
+                 TT_OK);
     CHECK_EQ_U64(n, 2);
     if (n == 2) {
         CHECK(rows[0].port == 2323 && rows[0].prev_rank == 0);
         CHECK(rows[1].port == 22 && rows[1].prev_rank == 0);
     }
     free(rows);
-    CHECK_EQ_U64(
-        tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows, &n, &total, &err),
-        TT_OK);
+    CHECK_EQ_U64(tt_query_top_ports(s, &f, DAY_A * 86400000000ll, DAY_B * 86400000000ll, 3, &rows,
+                                    &n, &total, &err),
+                 TT_OK);
     CHECK(n == 3 && rows[2].port == 23 && rows[2].prev_rank == 1);
     free(rows);
     tt_store_close(s);
@@ -274,10 +274,7 @@ static void test_raw(void)
 static uint64_t many_rng = 0x2545f4914f6cdd1dull;
 static uint32_t many_rnd(void)
 {
-    many_rng ^= many_rng << 13;
-    many_rng ^= many_rng >> 7;
-    many_rng ^= many_rng << 17;
-    return (uint32_t)many_rng;
+    return tt_test_rand(&many_rng);
 }
 
 static void test_many_sensors(void)

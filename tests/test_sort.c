@@ -10,10 +10,7 @@
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return tt_test_rand(&rng);
 }
 
 static int cmp_u32(const void *a, const void *b)

@@ -10,10 +10,7 @@
 static uint64_t rng = 0x243f6a8885a308d3ull;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return tt_test_rand(&rng);
 }
 
 /* One roll-up's source table: distinct ascending addresses from a small
@@ -76,8 +73,9 @@ static void record(const struct table *t, const uint64_t *tags, int by_cc)
         if (tag == SRCLIST_SKIP)
             continue;
         uint64_t g = by_cc ? t->cc[k] : 0;
-        uint64_t key = k < t->s.n4 ? (uint64_t)t->v4[k] << 16 | g
-                                   : 1ull << 63 | (uint64_t)t->v6[16 * (k - t->s.n4) + 15] << 16 | g;
+        uint64_t key = k < t->s.n4
+                           ? (uint64_t)t->v4[k] << 16 | g
+                           : 1ull << 63 | (uint64_t)t->v6[16 * (k - t->s.n4) + 15] << 16 | g;
         added[nadded++] = (struct added_src){key, tag};
     }
 }
@@ -120,10 +118,11 @@ static void check_union(size_t ntables, size_t maxlen, uint32_t space, int by_cc
     CHECK_EQ_U64(all.n4 + all.n6, want);
     size_t bad = 0;
     for (size_t k = 0; k < all.n4 + all.n6 && k < want; k++) {
-        uint64_t key = k < all.n4 ? all.k4[k]
-                                  : 1ull << 63 | (uint64_t)all.v6[k - all.n4].key[15] << 16 |
-                                        (uint64_t)(all.v6[k - all.n4].key[16] << 8 |
-                                                   all.v6[k - all.n4].key[17]);
+        uint64_t key =
+            k < all.n4
+                ? all.k4[k]
+                : 1ull << 63 | (uint64_t)all.v6[k - all.n4].key[15] << 16 |
+                      (uint64_t)(all.v6[k - all.n4].key[16] << 8 | all.v6[k - all.n4].key[17]);
         uint64_t tag = k < all.n4 ? all.t4[k] : all.v6[k - all.n4].tag;
         bad += key != added[k].key || tag != added[k].tag;
     }

@@ -194,8 +194,8 @@ static int same_rollup(const struct tt_rollup *x, const struct tt_rollup *y)
  * day gives: every counter, source, country and pattern. */
 static void test_rollup_merge(void)
 {
-    struct tt_rollup *whole = tt_rollup_new(DAY0), *half[2] = {tt_rollup_new(DAY0),
-                                                                 tt_rollup_new(DAY0)};
+    struct tt_rollup *whole = tt_rollup_new(DAY0),
+                     *half[2] = {tt_rollup_new(DAY0), tt_rollup_new(DAY0)};
     uint64_t x = 0x853c49e6748fea9bull;
     size_t refused = 0;
     for (int i = 0; i < 30000; i++) {

@@ -13,38 +13,56 @@
 #define RADIX_BUCKETS (1u << RADIX_BITS)
 #define SMALL 48
 
+/* Stable insertion sort of a[0, n) of type T by KEY(element). */
+#define INSERTION_SORT(T, a, n, KEY)                                                               \
+    for (size_t i_ = 1; i_ < (n); i_++) {                                                          \
+        T x_ = (a)[i_];                                                                            \
+        size_t j_ = i_;                                                                            \
+        for (; j_ && KEY((a)[j_ - 1]) > KEY(x_); j_--)                                             \
+            (a)[j_] = (a)[j_ - 1];                                                                 \
+        (a)[j_] = x_;                                                                              \
+    }
+
+/* Defines a stable sort of T by a 32-bit KEY: three 11-bit passes, a pass
+ * skipped when every key has the same digit there; tmp holds n. */
+#define DEFINE_SORT32(name, T, KEY)                                                                \
+    static void name(T *a, size_t n, T *tmp)                                                       \
+    {                                                                                              \
+        if (n < SMALL) {                                                                           \
+            INSERTION_SORT(T, a, n, KEY)                                                           \
+            return;                                                                                \
+        }                                                                                          \
+        size_t count[3][RADIX_BUCKETS + 1];                                                        \
+        memset(count, 0, sizeof count);                                                            \
+        for (size_t i = 0; i < n; i++)                                                             \
+            for (unsigned d = 0; d < 3; d++)                                                       \
+                count[d][((KEY(a[i]) >> (d * RADIX_BITS)) & (RADIX_BUCKETS - 1)) + 1]++;           \
+        T *from = a, *to = tmp;                                                                    \
+        for (unsigned d = 0; d < 3; d++) {                                                         \
+            unsigned shift = d * RADIX_BITS;                                                       \
+            if (count[d][((KEY(a[0]) >> shift) & (RADIX_BUCKETS - 1)) + 1] == n)                   \
+                continue;                                                                          \
+            for (size_t b = 0; b < RADIX_BUCKETS; b++)                                             \
+                count[d][b + 1] += count[d][b];                                                    \
+            for (size_t i = 0; i < n; i++)                                                         \
+                to[count[d][(KEY(from[i]) >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];           \
+            T *t = from;                                                                           \
+            from = to;                                                                             \
+            to = t;                                                                                \
+        }                                                                                          \
+        if (from != a)                                                                             \
+            memcpy(a, from, n * sizeof *a);                                                        \
+    }
+
+#define VALUE_KEY(x) (x)
+#define PAIR_KEY(x) ((x).key)
+#define SLOT_KEY(x) ((x).key1)
+DEFINE_SORT32(sort_u32, uint32_t, VALUE_KEY)
+DEFINE_SORT32(sort_pairs, struct tt_pair32, PAIR_KEY)
+
 size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
 {
-    if (n < SMALL) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = a[i];
-            size_t j = i;
-            for (; j && a[j - 1] > x; j--)
-                a[j] = a[j - 1];
-            a[j] = x;
-        }
-    } else {
-        size_t count[3][RADIX_BUCKETS + 1];
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++)
-            for (unsigned p = 0; p < 3; p++)
-                count[p][((a[i] >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1)) + 1]++;
-        uint32_t *from = a, *to = tmp;
-        for (unsigned p = 0; p < 3; p++) {
-            unsigned shift = p * RADIX_BITS;
-            if (count[p][((a[0] >> shift) & (RADIX_BUCKETS - 1)) + 1] == n)
-                continue; /* every value has the same digit here */
-            for (size_t b = 0; b < RADIX_BUCKETS; b++)
-                count[p][b + 1] += count[p][b];
-            for (size_t i = 0; i < n; i++)
-                to[count[p][(from[i] >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
-            uint32_t *t = from;
-            from = to;
-            to = t;
-        }
-        if (from != a)
-            memcpy(a, from, n * sizeof *a);
-    }
+    sort_u32(a, n, tmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
         if (w == 0 || a[i] != a[w - 1])
@@ -54,48 +72,13 @@ size_t tt_sort_unique_u32(uint32_t *a, size_t n, uint32_t *tmp)
 
 void tt_sort_pairs32(struct tt_pair32 *p, size_t n, struct tt_pair32 *tmp)
 {
-    if (n < SMALL) {
-        for (size_t i = 1; i < n; i++) {
-            struct tt_pair32 x = p[i];
-            size_t j = i;
-            for (; j && p[j - 1].key > x.key; j--)
-                p[j] = p[j - 1];
-            p[j] = x;
-        }
-        return;
-    }
-    size_t count[3][RADIX_BUCKETS + 1];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = 0; d < 3; d++)
-            count[d][((p[i].key >> (d * RADIX_BITS)) & (RADIX_BUCKETS - 1)) + 1]++;
-    struct tt_pair32 *from = p, *to = tmp;
-    for (unsigned d = 0; d < 3; d++) {
-        unsigned shift = d * RADIX_BITS;
-        if (count[d][((p[0].key >> shift) & (RADIX_BUCKETS - 1)) + 1] == n)
-            continue;
-        for (size_t b = 0; b < RADIX_BUCKETS; b++)
-            count[d][b + 1] += count[d][b];
-        for (size_t i = 0; i < n; i++)
-            to[count[d][(from[i].key >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
-        struct tt_pair32 *t = from;
-        from = to;
-        to = t;
-    }
-    if (from != p)
-        memcpy(p, from, n * sizeof *p);
+    sort_pairs(p, n, tmp);
 }
 
 int agg_sort_slots(struct agg_slot *s, size_t n)
 {
     if (n < SMALL) {
-        for (size_t i = 1; i < n; i++) {
-            struct agg_slot x = s[i];
-            size_t j = i;
-            for (; j && s[j - 1].key1 > x.key1; j--)
-                s[j] = s[j - 1];
-            s[j] = x;
-        }
+        INSERTION_SORT(struct agg_slot, s, n, SLOT_KEY)
         return 0;
     }
     uint64_t max = 0;

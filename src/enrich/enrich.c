@@ -53,8 +53,8 @@ uint64_t tt_enricher_asn_version(const struct tt_enricher *e)
     return e->asn ? tt_ipdb_meta(e->asn)->version : 0;
 }
 
-void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c,
-                    struct tt_record *recs, size_t n)
+void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c, struct tt_record *recs,
+                    size_t n)
 {
     for (size_t i = 0; i < n;) {
         struct tt_record *r = &recs[i];

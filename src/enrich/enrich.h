@@ -84,7 +84,7 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
  * one lookup per source: sources the cache knows directly, the others in
  * ascending address order, so the tables are read forwards instead of at
  * random, and remembered. */
-void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c,
-                    struct tt_record *recs, size_t n);
+void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c, struct tt_record *recs,
+                    size_t n);
 
 #endif

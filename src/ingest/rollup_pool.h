@@ -16,8 +16,8 @@
 
 struct pool_day {
     int64_t day;
-    unsigned open;        /* workers holding the day open */
-    struct tt_rollup *r;  /* merged roll-up of workers that sealed it already */
+    unsigned open;       /* workers holding the day open */
+    struct tt_rollup *r; /* merged roll-up of workers that sealed it already */
 };
 
 struct rollup_pool {

@@ -44,8 +44,8 @@ static void geo_release(void *p)
     free(p);
 }
 
-static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared,
-                   const struct tt_filter *f, struct tt_err *err)
+static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared, const struct tt_filter *f,
+                   struct tt_err *err)
 {
     struct geo_ctx *c = ctx;
     struct srclist *l = prepared;
@@ -82,7 +82,8 @@ static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_gro
     memset(&c, 0, sizeof c);
     int rc = tt_query_each_rollup_steps(s, f, TT_RW_SETS | TT_RW_GEO, &steps, &c, err);
     struct srclist l = {0};
-    if (rc == TT_OK && (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))
+    if (rc == TT_OK &&
+        (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     tt_srclist_free(&l);
     tt_srcunion_free(&c.sources);

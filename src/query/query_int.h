@@ -27,8 +27,7 @@ struct tt_rollup_steps {
     void (*release)(void *prepared);
 };
 int tt_query_each_rollup_steps(struct tt_store *s, const struct tt_filter *f, unsigned want,
-                               const struct tt_rollup_steps *steps, void *ctx,
-                               struct tt_err *err);
+                               const struct tt_rollup_steps *steps, void *ctx, struct tt_err *err);
 
 /* The entries of r at the filter's resolution: day totals, or hours. */
 size_t tt_query_entries(const struct tt_filter *f, const struct tt_rollup *r,

@@ -78,8 +78,8 @@ static int ranked_ports(struct tt_store *s, const struct tt_filter *f, size_t to
     size_t n = 0;
     for (size_t i = 0; r && i < (size_t)2 << 16; i++)
         if (t.tcpudp[i][0])
-            r[n++] = (struct tt_port_row){i >> 16 ? 17 : 6, TT_PK_PORT, (uint16_t)i,
-                                          t.tcpudp[i][0], t.tcpudp[i][1], 0};
+            r[n++] = (struct tt_port_row){i >> 16 ? 17 : 6, TT_PK_PORT,     (uint16_t)i,
+                                          t.tcpudp[i][0],   t.tcpudp[i][1], 0};
     for (size_t i = 0; r && i < t.other.cap; i++) {
         const struct agg_slot *sl = &t.other.slots[i];
         if (!sl->key1)

@@ -77,8 +77,7 @@ int tt_query_proto_is_class(const struct tt_filter *f)
 
 int tt_query_member_ok(const struct tt_filter *f, uint32_t member)
 {
-    return tt_query_sensor_ok(f, (uint16_t)(member >> 8)) &&
-           tt_query_class_ok(f, (uint8_t)member);
+    return tt_query_sensor_ok(f, (uint16_t)(member >> 8)) && tt_query_class_ok(f, (uint8_t)member);
 }
 
 uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s)

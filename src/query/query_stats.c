@@ -31,9 +31,9 @@ struct stats_ctx {
     int sensors_only; /* a later pass: per-sensor unique counts alone */
     /* the tag bits, given out by the decoder threads: under mu */
     pthread_mutex_t mu;
-    int16_t *bit_of;                  /* sensor id -> tag bit, or BIT_* */
-    uint16_t sensor_of[TAG_SENSORS];  /* tag bit -> sensor id */
-    int nbits, more;                  /* bits given this pass; a sensor left for the next */
+    int16_t *bit_of;                 /* sensor id -> tag bit, or BIT_* */
+    uint16_t sensor_of[TAG_SENSORS]; /* tag bit -> sensor id */
+    int nbits, more;                 /* bits given this pass; a sensor left for the next */
 };
 
 /* One roll-up's share. */
@@ -152,8 +152,7 @@ static void pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s, u
 
 /* The file's counters that pass the filter, summed per sensor (entries
  * come sorted by sensor). */
-static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r,
-                       struct stats_file *sf)
+static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r, struct stats_file *sf)
 {
     const struct tt_roll_entry *e;
     size_t n = tt_query_entries(c->f, r, &e);
@@ -183,8 +182,8 @@ static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r,
 }
 
 /* On a decoder thread. */
-static int stats_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
-                      void **out, struct tt_err *err)
+static int stats_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f, void **out,
+                      struct tt_err *err)
 {
     struct stats_ctx *c = ctx;
     const struct tt_roll_sources *s = tt_rollup_sources(r);

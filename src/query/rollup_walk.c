@@ -136,8 +136,7 @@ static int walk_run(struct walk *w, struct tt_err *err)
 }
 
 static int walk(struct tt_store *s, const struct tt_filter *f, unsigned want,
-                const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx,
-                struct tt_err *err)
+                const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx, struct tt_err *err)
 {
     int64_t d0, d1;
     tt_filter_days(f, &d0, &d1);

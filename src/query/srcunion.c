@@ -6,8 +6,8 @@
 
 #include "common/err.h"
 
-int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s,
-                          const uint64_t *tags, int by_cc)
+int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s, const uint64_t *tags,
+                          int by_cc)
 {
     memset(l, 0, sizeof *l);
     l->k4 = malloc((s->n4 + 1) * sizeof *l->k4);
@@ -157,8 +157,7 @@ int tt_srcunion_add(struct srcunion *u, struct srclist *l)
     memset(l, 0, sizeof *l);
     /* runs shrink geometrically down the stack: each source is merged
      * O(log runs) times */
-    while (u->nruns >= 2 &&
-           size_of(&u->runs[u->nruns - 2]) <= 2 * size_of(&u->runs[u->nruns - 1]))
+    while (u->nruns >= 2 && size_of(&u->runs[u->nruns - 2]) <= 2 * size_of(&u->runs[u->nruns - 1]))
         if (merge_top(u))
             return TT_ENOMEM;
     return TT_OK;

@@ -36,8 +36,8 @@ struct srclist {
 /* Builds the list of a roll-up's sources: tags[p] is the tag of sources
  * with pattern p (SRCLIST_SKIP: left out); by_cc keys them by country too.
  * 0 or TT_ENOMEM. */
-int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s,
-                          const uint64_t *tags, int by_cc);
+int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s, const uint64_t *tags,
+                          int by_cc);
 void tt_srclist_free(struct srclist *l);
 /* Counts the list's sources per group (country): out[key | group].packets
  * += 1 each. 0 or TT_ENOMEM. */

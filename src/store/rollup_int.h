@@ -7,7 +7,7 @@
 
 #define ROLL_MAGIC "TTROLLU1"
 #define ROLL_HDR_LEN 32u
-#define ROLL_DEDUPE 4096u     /* recently added (set, source) pairs */
+#define ROLL_DEDUPE 4096u /* recently added (set, source) pairs */
 
 /* Packed entry key, ordered (sensor, proto, kind, port, hour). */
 static inline uint64_t roll_key(uint16_t sensor, uint8_t proto, uint8_t kind, uint16_t port,

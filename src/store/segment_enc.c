@@ -330,8 +330,7 @@ static void put_planes(struct tt_buf *b, const uint64_t *v, uint32_t n, unsigned
  * to e->tmp and e->keys (free once the order is built), written as planes
  * at the end. */
 static void put_record(struct tt_seg_encoder *e, const struct tt_record *r, uint32_t k,
-                       struct run_prev *pv, int first, uint8_t pred, uint32_t pfx,
-                       uint64_t day_us)
+                       struct run_prev *pv, int first, uint8_t pred, uint32_t pfx, uint64_t day_us)
 {
     struct tt_buf *c = e->col;
     e->tmp[k] = tt_zigzag(first ? (int64_t)(r->ts_us - day_us) : (int64_t)(r->ts_us - pv->ts));

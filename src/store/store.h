@@ -14,7 +14,8 @@
 #include "config/sensors.h"
 #include "decode/decode.h"
 
-#define TT_STORE_FORMAT 3 /* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3 */
+/* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3 */
+#define TT_STORE_FORMAT 3
 
 enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
 enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
