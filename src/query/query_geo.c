@@ -44,15 +44,11 @@ static void geo_release(void *p)
     free(p);
 }
 
-static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared, const struct tt_filter *f,
-                   struct tt_err *err)
+/* The file's country counters into the totals. */
+static int geo_totals(void *ctx, const struct tt_rollup *r, const struct tt_filter *f,
+                      struct tt_err *err)
 {
     struct geo_ctx *c = ctx;
-    struct srclist *l = prepared;
-    int rc = tt_srcunion_add(&c->sources, l);
-    free(l);
-    if (rc)
-        return tt_err_set(err, rc, "out of memory");
     const struct tt_roll_geo *g;
     size_t n = tt_rollup_geo_entries(r, &g);
     for (size_t i = 0; i < n; i++) {
@@ -67,22 +63,37 @@ static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared, const s
     return TT_OK;
 }
 
-/* Every group of the range: totals (packets, bytes) and sources (distinct
- * sources in the packets counter). */
+static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared, const struct tt_filter *f,
+                   struct tt_err *err)
+{
+    struct geo_ctx *c = ctx;
+    struct srclist *l = prepared;
+    int rc = tt_srcunion_add(&c->sources, l);
+    free(l);
+    return rc ? tt_err_set(err, rc, "out of memory") : geo_totals(ctx, r, f, err);
+}
+
+/* Every group of the range: totals (packets, bytes) and, unless sources is
+ * NULL (a previous period is ranked by packets alone), distinct sources in
+ * the packets counter. */
 static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
                       unsigned threads, struct agg *totals, struct agg *sources, struct tt_err *err)
 {
     if (by == TT_GROUP_ASN || !geo_rollups_answer(f)) {
         struct tt_scan_stats ss;
-        return tt_query_scan_groups(s, f, by == TT_GROUP_ASN, -1, threads, totals, sources, &ss,
-                                    err);
+        struct agg unused = {0};
+        int rc = tt_query_scan_groups(s, f, by == TT_GROUP_ASN, -1, threads, totals,
+                                      sources ? sources : &unused, &ss, err);
+        agg_free(&unused);
+        return rc;
     }
     static const struct tt_rollup_steps steps = {geo_prep, geo_use, geo_release};
     struct geo_ctx c;
     memset(&c, 0, sizeof c);
-    int rc = tt_query_each_rollup_steps(s, f, TT_RW_SETS | TT_RW_GEO, &steps, &c, err);
+    int rc = sources ? tt_query_each_rollup_steps(s, f, TT_RW_SETS | TT_RW_GEO, &steps, &c, err)
+                     : tt_query_each_rollup(s, f, TT_RW_GEO, geo_totals, &c, err);
     struct srclist l = {0};
-    if (rc == TT_OK &&
+    if (rc == TT_OK && sources &&
         (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     tt_srclist_free(&l);
@@ -101,14 +112,14 @@ static int cmp_rows(const void *a, const void *b)
 
 /* Every group of the range, the first top ranked. */
 static int ranked(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
-                  unsigned threads, size_t top, struct tt_group_row **rows, size_t *nrows,
-                  uint64_t *total, struct tt_err *err)
+                  unsigned threads, int with_sources, size_t top, struct tt_group_row **rows,
+                  size_t *nrows, uint64_t *total, struct tt_err *err)
 {
     struct agg totals = {0}, sources = {0};
     *rows = NULL;
     *nrows = 0;
     *total = 0;
-    int rc = all_groups(s, f, by, threads, &totals, &sources, err);
+    int rc = all_groups(s, f, by, threads, &totals, with_sources ? &sources : NULL, err);
     struct tt_group_row *r = rc ? NULL : calloc(totals.n + 1, sizeof *r);
     if (rc == TT_OK && !r)
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
@@ -139,12 +150,13 @@ int tt_query_top_groups(struct tt_store *s, const struct tt_filter *f, enum tt_g
     struct tt_group_row *cur = NULL, *prev = NULL;
     size_t ncur = 0, nprev = 0;
     uint64_t ptotal;
-    int rc = ranked(s, f, by, threads, n, &cur, &ncur, total, err);
+    int rc = ranked(s, f, by, threads, 1, n, &cur, &ncur, total, err);
     if (rc == TT_OK && prev_from < prev_to) {
         struct tt_filter pf = *f;
         pf.from_us = prev_from;
         pf.to_us = prev_to;
-        rc = ranked(s, &pf, by, threads, n, &prev, &nprev, &ptotal, err);
+        /* its rank is by packets: its sources are not needed */
+        rc = ranked(s, &pf, by, threads, 0, n, &prev, &nprev, &ptotal, err);
     }
     if (ncur > n)
         ncur = n;
