@@ -150,33 +150,65 @@ static void pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s, u
     pthread_mutex_unlock(&c->mu);
 }
 
-/* The file's counters that pass the filter, summed per sensor (entries
- * come sorted by sensor). */
+/* Whether the country counters answer for the totals: they are per
+ * protocol class and have no ports, and they are several times fewer than
+ * the port counters (measured on the benchmark quarter: 237 K against
+ * 1.33 M). */
+static int totals_by_class(const struct tt_filter *f)
+{
+    return f->port == TT_ANY && tt_query_proto_is_class(f);
+}
+
+/* Adds a counter to the file's share; counters come sorted by sensor. */
+static int add_share(struct stats_file *sf, uint16_t sensor, uint64_t packets, uint64_t bytes)
+{
+    struct sensor_sum *last = sf->nsensors ? &sf->sensors[sf->nsensors - 1] : NULL;
+    if (!last || last->sensor != sensor) {
+        struct sensor_sum *ns = realloc(sf->sensors, (sf->nsensors + 1) * sizeof *ns);
+        if (!ns)
+            return TT_ENOMEM;
+        sf->sensors = ns;
+        last = &ns[sf->nsensors++];
+        *last = (struct sensor_sum){sensor, 0, 0};
+    }
+    last->packets += packets;
+    last->bytes += bytes;
+    sf->packets += packets;
+    sf->bytes += bytes;
+    return TT_OK;
+}
+
+/* The file's counters that pass the filter, summed per sensor; packets to
+ * no sensor are always counted as unattributed, whatever --sensor says. */
 static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r, struct stats_file *sf)
 {
-    const struct tt_roll_entry *e;
-    size_t n = tt_query_entries(c->f, r, &e);
     int64_t day = tt_rollup_day(r);
-    struct tt_filter unattributed = *c->f;
+    const struct tt_filter *f = c->f;
+    if (totals_by_class(f)) {
+        const struct tt_roll_geo *g;
+        size_t n = tt_query_whole_days(f) ? tt_rollup_geo_entries(r, &g)
+                                          : tt_rollup_geo_hour_entries(r, &g);
+        for (size_t i = 0; i < n; i++) {
+            if (!tt_query_class_ok(f, g[i].cls) || !tt_query_hour_ok(f, day, g[i].hour))
+                continue;
+            if (g[i].sensor == TT_SENSOR_NONE)
+                sf->unattributed += g[i].packets;
+            if (tt_query_sensor_ok(f, g[i].sensor) &&
+                add_share(sf, g[i].sensor, g[i].packets, g[i].bytes))
+                return TT_ENOMEM;
+        }
+        return TT_OK;
+    }
+    const struct tt_roll_entry *e;
+    size_t n = tt_query_entries(f, r, &e);
+    struct tt_filter unattributed = *f;
     unattributed.sensor = TT_SENSOR_NONE;
     for (size_t i = 0; i < n; i++) {
         if (e[i].sensor == TT_SENSOR_NONE && tt_query_entry_ok(&unattributed, &e[i], day))
-            sf->unattributed += e[i].packets; /* always counted, whatever --sensor says */
-        if (!tt_query_entry_ok(c->f, &e[i], day))
-            continue;
-        struct sensor_sum *last = sf->nsensors ? &sf->sensors[sf->nsensors - 1] : NULL;
-        if (!last || last->sensor != e[i].sensor) {
-            struct sensor_sum *ns = realloc(sf->sensors, (sf->nsensors + 1) * sizeof *ns);
-            if (!ns)
-                return TT_ENOMEM;
-            sf->sensors = ns;
-            last = &ns[sf->nsensors++];
-            *last = (struct sensor_sum){e[i].sensor, 0, 0};
-        }
-        last->packets += e[i].packets;
-        last->bytes += e[i].bytes;
-        sf->packets += e[i].packets;
-        sf->bytes += e[i].bytes;
+            sf->unattributed += e[i].packets;
+        if (tt_query_entry_ok(f, &e[i], day) &&
+            add_share(sf, e[i].sensor, e[i].packets, e[i].bytes))
+            return TT_ENOMEM;
     }
     return TT_OK;
 }
@@ -303,7 +335,11 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     for (size_t i = 0; c.bit_of && i <= TT_SENSOR_MAX; i++)
         c.bit_of[i] = BIT_UNSEEN;
     pthread_mutex_init(&c.mu, NULL);
-    unsigned want = TT_RW_DAY | TT_RW_SETS | TT_RW_REFUSED;
+    unsigned want = TT_RW_SETS | TT_RW_REFUSED;
+    if (!totals_by_class(f))
+        want |= TT_RW_DAY;
+    else
+        want |= tt_query_whole_days(f) ? TT_RW_GEO : TT_RW_GEO_HOURS;
     for (int pass = 0; rc == TT_OK && (pass == 0 || c.more); pass++) {
         c.sensors_only = pass > 0;
         c.nbits = c.more = 0;
