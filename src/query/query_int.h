@@ -47,12 +47,6 @@ int tt_query_whole_days(const struct tt_filter *f);
 /* Whether an hour of a day (or TT_HOUR_DAY) lies in the filter's range. */
 int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour);
 
-/* Per pattern of a roll-up's source table, the classes (bit per enum
- * tt_class) of its members that pass the filter's sensor and protocol (0:
- * none, SRCLIST_SKIP), as source-list tags; malloc'd, NULL when out of
- * memory. */
-uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s);
-
 struct srclist;
 /* The roll-up's sources that pass the filter as a sorted list tagged with
  * their classes (keyed by country too with by_cc). 0 or TT_ENOMEM. */

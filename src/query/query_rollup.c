@@ -80,7 +80,11 @@ int tt_query_member_ok(const struct tt_filter *f, uint32_t member)
     return tt_query_sensor_ok(f, (uint16_t)(member >> 8)) && tt_query_class_ok(f, (uint8_t)member);
 }
 
-uint64_t *tt_query_pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s)
+/* Per pattern of a roll-up's source table, the classes (bit per enum
+ * tt_class) of its members that pass the filter's sensor and protocol (0:
+ * none, SRCLIST_SKIP), as source-list tags; malloc'd, NULL when out of
+ * memory. */
+static uint64_t *pattern_classes(const struct tt_filter *f, const struct tt_roll_sources *s)
 {
     uint64_t *tags = calloc(s->npatterns + 1, sizeof *tags);
     for (size_t p = 0; tags && p < s->npatterns; p++)
@@ -94,7 +98,7 @@ int tt_query_file_sources(const struct tt_filter *f, const struct tt_rollup *r, 
                           struct srclist *out)
 {
     const struct tt_roll_sources *s = tt_rollup_sources(r);
-    uint64_t *tags = tt_query_pattern_classes(f, s);
+    uint64_t *tags = pattern_classes(f, s);
     int rc = tags ? tt_srclist_of_sources(out, s, tags, by_cc) : TT_ENOMEM;
     free(tags);
     return rc;
