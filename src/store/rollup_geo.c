@@ -9,7 +9,8 @@
 #include "store/rollup_int.h"
 
 /* The sets' hours with packets as counter slots, sorted by country key
- * (keys are key1 - 1). */
+ * (keys are key1 - 1): the sets are sorted (a few thousand) and their hours
+ * come out in order, rather than sorting every (set, hour). */
 static struct agg_slot *sorted_slots(const struct tt_rollup *r, size_t *n)
 {
     size_t cap = 0;
@@ -17,20 +18,30 @@ static struct agg_slot *sorted_slots(const struct tt_rollup *r, size_t *n)
         for (int h = 0; h < 24; h++)
             cap += r->sets[i].packets[h] != 0;
     struct agg_slot *s = malloc((cap ? cap : 1) * sizeof *s);
+    struct agg_slot *order = malloc((r->nsets + 1) * sizeof *order);
     *n = 0;
-    if (!s)
+    if (!s || !order) {
+        free(s);
+        free(order);
         return NULL;
-    for (size_t i = 0; i < r->nsets; i++) {
+    }
+    for (size_t i = 0; i < r->nsets; i++) { /* set key, set index */
         const struct tt_roll_set *t = &r->sets[i];
+        order[i] = (struct agg_slot){roll_geo_key(t->sensor, t->cc, t->cls, 0) + 1, i, 0};
+    }
+    if (agg_sort_slots(order, r->nsets)) {
+        free(s);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->nsets; i++) {
+        const struct tt_roll_set *t = &r->sets[order[i].packets];
         for (uint8_t h = 0; h < 24; h++)
             if (t->packets[h])
                 s[(*n)++] = (struct agg_slot){roll_geo_key(t->sensor, t->cc, t->cls, h) + 1,
                                               t->packets[h], t->bytes[h]};
     }
-    if (agg_sort_slots(s, *n)) {
-        free(s);
-        return NULL;
-    }
+    free(order);
     return s;
 }
 
