@@ -1,8 +1,8 @@
-/* Roll-up blocks by source country (docs/format.md): built from the
- * sets' hourly counters at encode, read back on demand. Country counters keep the hourly
- * split the same way as the port counters: a whole-day row per (sensor,
- * country, class), then an hour mask and, for more than one hour, the
- * hourly values. */
+/* Roll-up blocks by source country (docs/format.md): built from the sets'
+ * hourly counters at encode, read back on demand. Country counters keep
+ * the hourly split the same way as the port counters: a whole-day row per
+ * (sensor, country, class), then an hour mask and, for more than one hour,
+ * the hourly values. */
 #include <stdlib.h>
 #include <string.h>
 
