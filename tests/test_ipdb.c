@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "enrich/enrich.h"
 #include "enrich/ipdb.h"
 #include "harness.h"
 
@@ -108,14 +109,54 @@ static uint32_t bsearch4(const struct tt_range_set *s, uint32_t a)
     return lo < s->n4 && s->v4[lo].lo <= a ? s->v4[lo].value : 0;
 }
 
+/* Whether a looked-up span is true of the set: it holds the address, and
+ * every address in it maps to its value (one range covers it whole, or, for
+ * value 0, no range meets it). */
+static int span_ok(const struct tt_range_set *s, uint32_t a, const struct tt_ipdb_span *sp)
+{
+    if (sp->lo > a || sp->hi < a)
+        return 0;
+    size_t lo = 0, hi = s->n4; /* the first range with hi >= sp->lo */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v4[mid].hi < sp->lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!sp->value)
+        return lo == s->n4 || s->v4[lo].lo > sp->hi;
+    return lo < s->n4 && s->v4[lo].lo <= sp->lo && s->v4[lo].hi >= sp->hi &&
+           s->v4[lo].value == sp->value;
+}
+
+/* Lookups at and beside every range's ends, by value and by span; and the
+ * enrichment cache's answers (its spans remembered from one lookup to the
+ * next) the same, asked in (mostly) ascending order. */
 static void check_edges4(const struct tt_ipdb *db, const struct tt_range_set *s, unsigned *bad)
 {
+    struct tt_enricher e = {.geo = (struct tt_ipdb *)db};
+    struct tt_enrich_cache *c = malloc(sizeof *c);
+    if (!c) {
+        (*bad)++;
+        return;
+    }
+    tt_enrich_cache_init(c);
     for (size_t i = 0; i < s->n4; i++) {
         uint32_t lo = s->v4[i].lo, hi = s->v4[i].hi;
         uint32_t probe[] = {lo - 1, lo, lo + 1, hi - 1, hi, hi + 1}; /* wrap is fine here */
-        for (size_t k = 0; k < 6; k++)
-            *bad += tt_ipdb_lookup4(db, probe[k]) != bsearch4(s, probe[k]);
+        for (size_t k = 0; k < 6; k++) {
+            uint32_t want = bsearch4(s, probe[k]);
+            struct tt_ipdb_span sp;
+            *bad += tt_ipdb_lookup4(db, probe[k]) != want;
+            *bad += tt_ipdb_lookup4_span(db, probe[k], &sp) != want || sp.value != want;
+            *bad += !span_ok(s, probe[k], &sp);
+            struct tt_record r = {.ipver = 4, .src4 = probe[k]};
+            tt_enrich_record(&e, c, &r);
+            *bad += r.cc != want || r.asn != 0;
+        }
     }
+    free(c);
 }
 
 static void step6(uint8_t a[16], int up)

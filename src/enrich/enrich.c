@@ -52,21 +52,3 @@ uint64_t tt_enricher_asn_version(const struct tt_enricher *e)
 {
     return e->asn ? tt_ipdb_meta(e->asn)->version : 0;
 }
-
-void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c, struct tt_record *recs,
-                    size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        struct tt_record *r = &recs[i];
-        size_t end = i + 1;
-        tt_enrich_record(e, c, r);
-        while (end < n && recs[end].ipver == r->ipver &&
-               (r->ipver == 6 ? !memcmp(recs[end].src6, r->src6, 16) : recs[end].src4 == r->src4))
-            end++;
-        for (size_t j = i + 1; j < end; j++) {
-            recs[j].cc = r->cc;
-            recs[j].asn = r->asn;
-        }
-        i = end;
-    }
-}

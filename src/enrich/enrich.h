@@ -27,27 +27,39 @@ void tt_enricher_close(struct tt_enricher *e);
 uint64_t tt_enricher_geo_version(const struct tt_enricher *e);
 uint64_t tt_enricher_asn_version(const struct tt_enricher *e);
 
-#define TT_ENRICH_CACHE 65536 /* IPv4 entries, a power of two (768 KiB) */
 #define TT_ENRICH_CACHE6 4096 /* IPv6 entries: their lookups search 16-byte keys */
 
 /* One entry per slot, so a lookup touches one cache line. */
-struct tt_enrich_slot {
-    uint32_t src, asn;
-    uint16_t cc, valid;
-};
 struct tt_enrich_slot6 {
     uint8_t src[16];
     uint32_t asn;
     uint16_t cc, valid;
 };
+/* A worker's memory of its lookups. IPv4: the span of each database's last
+ * answer (ingest looks sources up in ascending order, so the next source
+ * mostly falls in it; this replaced a 768 KiB direct-mapped cache whose
+ * slots, hashed, missed the CPU caches at every new source). IPv6: a small
+ * direct-mapped cache. */
 struct tt_enrich_cache {
-    struct tt_enrich_slot slot[TT_ENRICH_CACHE];
+    struct tt_ipdb_span geo4, asn4; /* lo > hi: none yet */
     struct tt_enrich_slot6 slot6[TT_ENRICH_CACHE6];
 };
 
-static inline struct tt_enrich_slot *tt_enrich_slot_of(struct tt_enrich_cache *c, uint32_t src)
+/* Empties a cache (a zeroed one is not empty: its spans hold 0.0.0.0). */
+static inline void tt_enrich_cache_init(struct tt_enrich_cache *c)
 {
-    return &c->slot[(src * 2654435761u) >> 16 & (TT_ENRICH_CACHE - 1)];
+    memset(c, 0, sizeof *c);
+    c->geo4 = c->asn4 = (struct tt_ipdb_span){1, 0, 0};
+}
+
+static inline uint32_t tt_enrich_lookup4(const struct tt_ipdb *db, struct tt_ipdb_span *last,
+                                         uint32_t addr)
+{
+    if (!db)
+        return 0;
+    if (addr >= last->lo && addr <= last->hi)
+        return last->value;
+    return tt_ipdb_lookup4_span(db, addr, last);
 }
 
 /* Sets r->cc and r->asn from r's source address. */
@@ -69,22 +81,25 @@ static inline void tt_enrich_record(const struct tt_enricher *e, struct tt_enric
         r->asn = s6->asn;
         return;
     }
-    struct tt_enrich_slot *s = tt_enrich_slot_of(c, r->src4);
-    if (!s->valid || s->src != r->src4) {
-        s->src = r->src4;
-        s->cc = e->geo ? (uint16_t)tt_ipdb_lookup4(e->geo, r->src4) : 0;
-        s->asn = e->asn ? tt_ipdb_lookup4(e->asn, r->src4) : 0;
-        s->valid = 1;
-    }
-    r->cc = s->cc;
-    r->asn = s->asn;
+    r->cc = (uint16_t)tt_enrich_lookup4(e->geo, &c->geo4, r->src4);
+    r->asn = tt_enrich_lookup4(e->asn, &c->asn4, r->src4);
 }
 
-/* Enriches n records grouped by source (a segment's order: tt_seg_order),
- * one lookup per source: sources the cache knows directly, the others in
- * ascending address order, so the tables are read forwards instead of at
- * random, and remembered. */
-void tt_enrich_runs(const struct tt_enricher *e, struct tt_enrich_cache *c, struct tt_record *recs,
-                    size_t n);
+/* Enriches r, the record after prev in a segment's order (grouped by
+ * source: tt_seg_order; prev NULL for the first): a record of prev's source
+ * takes prev's answer, so each source is looked up once, in ascending
+ * address order. Called from the loop that gathers the records into that
+ * order, so the records are not walked again for it. */
+static inline void tt_enrich_next(const struct tt_enricher *e, struct tt_enrich_cache *c,
+                                  const struct tt_record *prev, struct tt_record *r)
+{
+    if (prev && prev->ipver == r->ipver &&
+        (r->ipver == 6 ? !memcmp(prev->src6, r->src6, 16) : prev->src4 == r->src4)) {
+        r->cc = prev->cc;
+        r->asn = prev->asn;
+        return;
+    }
+    tt_enrich_record(e, c, r);
+}
 
 #endif

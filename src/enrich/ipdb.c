@@ -474,28 +474,51 @@ const struct tt_ipdb_meta *tt_ipdb_meta(const struct tt_ipdb *db)
 
 /* --- Lookups: read-only, no allocation. --- */
 
-uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr)
+uint32_t tt_ipdb_lookup4_span(const struct tt_ipdb *db, uint32_t addr, struct tt_ipdb_span *span)
 {
     uint32_t s = addr >> 16;
-    if (db->uni[s])
-        return db->uni[s];
+    if (db->uni[s]) {
+        span->lo = s << 16;
+        span->hi = s << 16 | 0xffff;
+        return span->value = db->uni[s];
+    }
     uint32_t b = db->idx[s], e = db->idx[s + 1];
-    /* The range holding addr is the first with hi >= addr: it lies in
-     * [idx[s], idx[s + 1]] (the last one may start in an earlier slot). */
+    /* The range holding addr is the first with hi >= addr (idx[s] is the
+     * first with hi >= s << 16): it lies in [idx[s], idx[s + 1]] (the last
+     * one may start in an earlier slot). */
     if (e < db->meta.n4)
         e++;
     size_t len = e - b;
-    if (!len)
-        return 0;
     const uint32_t *p = db->hi4 + b;
     while (len > 1) { /* branch-free lower bound */
         size_t half = len / 2;
         p = p[half - 1] < addr ? p + half : p;
         len -= half;
     }
-    p += *p < addr;
+    if (e > b)
+        p += *p < addr;
     size_t i = (size_t)(p - db->hi4);
-    return i < db->meta.n4 && db->lo4[i] <= addr ? db->val4[i] : 0;
+    /* i is the first range with hi >= addr; the gap before it maps to 0 */
+    uint32_t gap_lo = i > 0 ? db->hi4[i - 1] + 1 : 0;
+    if (i == db->meta.n4) {
+        span->lo = gap_lo;
+        span->hi = UINT32_MAX;
+        return span->value = 0;
+    }
+    if (db->lo4[i] <= addr) {
+        span->lo = db->lo4[i];
+        span->hi = db->hi4[i];
+        return span->value = db->val4[i];
+    }
+    span->lo = gap_lo;
+    span->hi = db->lo4[i] - 1;
+    return span->value = 0;
+}
+
+uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr)
+{
+    struct tt_ipdb_span span;
+    return tt_ipdb_lookup4_span(db, addr, &span);
 }
 
 uint32_t tt_ipdb_lookup6(const struct tt_ipdb *db, const uint8_t addr[16])

@@ -49,6 +49,14 @@ const struct tt_ipdb_meta *tt_ipdb_meta(const struct tt_ipdb *db);
 /* The value mapped to an address (TT_CC or AS number), 0 when none. */
 uint32_t tt_ipdb_lookup4(const struct tt_ipdb *db, uint32_t addr);
 uint32_t tt_ipdb_lookup6(const struct tt_ipdb *db, const uint8_t addr[16]);
+/* The addresses around a looked-up one that map to the same value: the
+ * range that holds it, or the gap between ranges (value 0), or its /16
+ * where one range covers that whole. Sorted lookups mostly land in the
+ * span of the one before. */
+struct tt_ipdb_span {
+    uint32_t lo, hi, value;
+};
+uint32_t tt_ipdb_lookup4_span(const struct tt_ipdb *db, uint32_t addr, struct tt_ipdb_span *span);
 /* An AS's name, or NULL when the database has none for it. */
 const char *tt_ipdb_asname(const struct tt_ipdb *db, uint32_t asn);
 

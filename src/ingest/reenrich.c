@@ -196,8 +196,10 @@ int tt_reenrich(struct tt_store *s, const struct tt_reenrich_opts *o,
     memset(res, 0, sizeof *res);
     struct tt_store_file *seg = NULL, *roll = NULL;
     size_t nseg = 0, nroll = 0;
-    struct tt_enrich_cache *cache = calloc(1, sizeof *cache);
+    struct tt_enrich_cache *cache = malloc(sizeof *cache);
     int rc = cache ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
+    if (cache)
+        tt_enrich_cache_init(cache);
     if (rc == TT_OK)
         rc = tt_store_files(s, TT_FILE_SEGMENT, o->day_from, o->day_to, &seg, &nseg, err);
     if (rc == TT_OK)
