@@ -92,7 +92,7 @@ work=$(mktemp -d); tar -xzf "${TEITEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tei
 read -r lk_tt lk_mm lk_ratio < <("$BUILD/bench/lookup_bench" "$work/package/geo-whois-asn-country.mmdb" | tail -n 1)
 rm -rf "$work"
 "$T" info --store "$W/store" --json > "$W/info.json"
-stored=$(python3 -c "import json; d = json.load(open('$W/info.json')); print(d['segment_bytes'] + d['rollup_bytes'] + d['catalog_bytes'])")
+stored=$(python3 -c "import json; d = json.load(open('$W/info.json')); print(d['segment_bytes'] + d['rollup_bytes'] + d['month_bytes'] + d['catalog_bytes'])")
 a=$(now); zstd -q -3 -T1 -c "$P" > "$W/sample.pcap.zst"; b=$(now)
 zst_bytes=$(stat -c %s "$W/sample.pcap.zst"); zst_s=$(secs "$a" "$b")
 bpp=$(ratio "$stored" "$frames")

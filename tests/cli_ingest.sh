@@ -128,5 +128,33 @@ check_eq "rerun after kill -9" "$?" 0
 check_eq "kill -9 then rerun: per-day table" "$("$T" stats --store "$K" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
 check_eq "orphans swept" "$(find "$K/seg" -name '*.tts' | wc -l)" "$("$T" info --store "$K" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["segments"])')"
 
+# month source tables: each month the input touched gets one; stats and
+# top countries over a whole month read it and give what the days give,
+# and what the generator put in
+"$T" gen --seed 11 --packets 200000 --days 33 --start 2021-08-30 --out "$W/gen2" > /dev/null ||
+    bad "gen of 33 days failed"
+M="$W/months"
+built=$("$T" ingest --json --store "$M" --sensors "$W/gen2/sensors.conf" "$W/gen2/sample.pcap" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["month_tables_built"])')
+check_eq "month tables built (Aug, Sep, Oct)" "$built" 3
+expect2() { awk -v k="$*" '{ v = $NF; $NF = ""; sub(/ +$/, ""); if ($0 == k) { print v; f = 1 } } END { if (!f) print 0 }' "$W/gen2/expected.txt"; }
+"$T" stats --store "$M" 2021-09 --csv > "$W/sep.csv"
+"$T" stats --store "$M" 2021-09 --json > "$W/sep.json"
+"$T" top countries --store "$M" 2021-09 --json > "$W/sep_cc.json"
+rows=0
+while IFS=, read -r day packets _ ua ut uu ui; do
+    [ "$day" == "day" ] && continue
+    rows=$((rows + 1))
+    check_eq "month table: $day packets" "$packets" "$(expect2 day "$day" packets)"
+    check_eq "month table: $day uniq" "$ua $ut $uu $ui" \
+        "$(expect2 day "$day" uniq all) $(expect2 day "$day" uniq tcp) $(expect2 day "$day" uniq udp) $(expect2 day "$day" uniq icmp)"
+done < "$W/sep.csv"
+check_eq "month table: September's days" "$rows" 30
+[ "$("$T" info --store "$M" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["month_bytes"] > 0)')" == True ] &&
+    ok || bad "info counts no month table bytes"
+rm -rf "$M/months"
+check_eq "stats without the month table" "$("$T" stats --store "$M" 2021-09 --json | md5sum)" "$(md5sum < "$W/sep.json")"
+check_eq "top countries without the month table" "$("$T" top countries --store "$M" 2021-09 --json | md5sum)" "$(md5sum < "$W/sep_cc.json")"
+
 echo "cli_ingest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

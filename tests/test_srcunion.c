@@ -170,6 +170,21 @@ static void test_empty(void)
     CHECK_EQ_U64(tt_srcunion_take(&u, &l), TT_OK);
     CHECK_EQ_U64(l.n4 + l.n6, 0);
     tt_srclist_free(&l);
+    /* a list with no arrays at all (a file whose sources a month table
+     * holds) merged with a full one gives the full one */
+    uint64_t all[NPAT];
+    for (int p = 0; p < NPAT; p++)
+        all[p] = 1;
+    struct srclist full, none = {0};
+    CHECK_EQ_U64(tt_srclist_of_sources(&full, &t.s, all, 0), TT_OK);
+    size_t n = full.n4 + full.n6;
+    CHECK_EQ_U64(tt_srcunion_add(&u, &none), TT_OK);
+    CHECK_EQ_U64(tt_srcunion_add(&u, &full), TT_OK);
+    CHECK_EQ_U64(tt_srcunion_add(&u, &none), TT_OK);
+    CHECK_EQ_U64(tt_srcunion_take(&u, &l), TT_OK);
+    CHECK_EQ_U64(l.n4 + l.n6, n);
+    CHECK(n > 0);
+    tt_srclist_free(&l);
     tt_srcunion_free(&u);
 }
 

@@ -8,8 +8,8 @@
 
 static const char USAGE[] =
     "usage: teiten info [--store DIR] [--json]\n\n"
-    "Inputs, segments, records and bytes on disk (segments, roll-ups, catalog),\n"
-    "with stored bytes per packet.\n";
+    "Inputs, segments, records and bytes on disk (segments, roll-ups, month\n"
+    "source tables, catalog), with stored bytes per packet.\n";
 
 int tt_cmd_info(int argc, char **argv)
 {
@@ -38,7 +38,7 @@ int tt_cmd_info(int argc, char **argv)
         return tt_cli_fail("info", "%s", err.msg);
     }
     tt_store_close(st);
-    uint64_t total = t.segment_bytes + t.rollup_bytes + t.catalog_bytes;
+    uint64_t total = t.segment_bytes + t.rollup_bytes + t.month_bytes + t.catalog_bytes;
     double per = t.records ? (double)total / (double)t.records : 0;
     if (json) {
         struct tt_json *j = tt_json_new(stdout);
@@ -49,18 +49,20 @@ int tt_cmd_info(int argc, char **argv)
         tt_json_u64(j, "records", t.records);
         tt_json_u64(j, "segment_bytes", t.segment_bytes);
         tt_json_u64(j, "rollup_bytes", t.rollup_bytes);
+        tt_json_u64(j, "month_bytes", t.month_bytes);
         tt_json_u64(j, "catalog_bytes", t.catalog_bytes);
         tt_json_double(j, "bytes_per_record", per);
         tt_json_end_object(j);
         tt_json_free(j);
         return TT_EXIT_OK;
     }
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32], d[32], m[32];
     printf("inputs     %llu\nrecords    %s\nsegments   %llu files, %s bytes\n"
-           "roll-ups   %llu files, %s bytes\ncatalog    %s bytes\nper record %.2f bytes\n",
+           "roll-ups   %llu files, %s bytes\nmonths     %s bytes (source tables)\n"
+           "catalog    %s bytes\nper record %.2f bytes\n",
            (unsigned long long)t.inputs, tt_cli_grouped(t.records, a),
            (unsigned long long)t.segments, tt_cli_grouped(t.segment_bytes, b),
            (unsigned long long)t.rollups, tt_cli_grouped(t.rollup_bytes, c),
-           tt_cli_grouped(t.catalog_bytes, d), per);
+           tt_cli_grouped(t.month_bytes, m), tt_cli_grouped(t.catalog_bytes, d), per);
     return TT_EXIT_OK;
 }

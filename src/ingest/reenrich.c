@@ -10,6 +10,7 @@
 
 #include "common/fileio.h"
 #include "ingest/ingest.h"
+#include "store/months.h"
 #include "store/rollup.h"
 #include "store/segment.h"
 
@@ -218,6 +219,10 @@ int tt_reenrich(struct tt_store *s, const struct tt_reenrich_opts *o,
         free(g);
         res->days++;
     }
+    unsigned built = 0; /* the changed months' tables name the old roll-ups */
+    if (rc == TT_OK && res->changed)
+        rc = tt_months_refresh(s, roll[0].day, roll[nroll - 1].day, TT_INGEST_ZSTD_DEFAULT, &built,
+                               err);
     free(seg);
     free(roll);
     free(cache);

@@ -24,12 +24,13 @@ struct geo_ctx {
     struct srcunion sources; /* keyed by source and country */
 };
 
-/* On a decoder thread: the file's sources by country. */
-static int geo_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f, void **out,
-                    struct tt_err *err)
+/* On a decoder thread: the file's sources by country (none from a day
+ * whose month's table has them). */
+static int geo_prep(void *ctx, const struct tt_rollup *r, int role, const struct tt_filter *f,
+                    void **out, struct tt_err *err)
 {
-    struct srclist *l = malloc(sizeof *l);
-    int rc = l ? tt_query_file_sources(f, r, 1, l) : TT_ENOMEM;
+    struct srclist *l = calloc(1, sizeof *l);
+    int rc = !l ? TT_ENOMEM : role == TT_PLAN_IN_MONTH ? TT_OK : tt_query_file_sources(f, r, 1, l);
     if (rc) {
         free(l);
         return tt_err_set(err, rc, "out of memory");
@@ -63,8 +64,10 @@ static int geo_totals(void *ctx, const struct tt_rollup *r, const struct tt_filt
     return TT_OK;
 }
 
-static int geo_use(void *ctx, const struct tt_rollup *r, void *prepared, const struct tt_filter *f,
-                   struct tt_err *err)
+/* A day's counters and sources, a month table's sources (it has no
+ * counters). */
+static int geo_use(void *ctx, const struct tt_rollup *r, int role, void *prepared,
+                   const struct tt_filter *f, struct tt_err *err)
 {
     struct geo_ctx *c = ctx;
     struct srclist *l = prepared;
@@ -90,8 +93,16 @@ static int all_groups(struct tt_store *s, const struct tt_filter *f, enum tt_gro
     static const struct tt_rollup_steps steps = {geo_prep, geo_use, geo_release};
     struct geo_ctx c;
     memset(&c, 0, sizeof c);
-    int rc = sources ? tt_query_each_rollup_steps(s, f, TT_RW_SETS | TT_RW_GEO, &steps, &c, err)
-                     : tt_query_each_rollup(s, f, TT_RW_GEO, geo_totals, &c, err);
+    int rc;
+    if (sources) {
+        struct tt_walk_plan plan;
+        rc = tt_query_plan(s, f, TT_RW_SETS | TT_RW_GEO, TT_RW_GEO, TT_RW_SETS, &plan, err);
+        if (rc == TT_OK)
+            rc = tt_query_walk(s, f, plan.walk, plan.n, &steps, &c, err);
+        tt_query_plan_free(&plan);
+    } else {
+        rc = tt_query_each_rollup(s, f, TT_RW_GEO, geo_totals, &c, err);
+    }
     struct srclist l = {0};
     if (rc == TT_OK && sources &&
         (tt_srcunion_take(&c.sources, &l) || tt_srclist_count_groups(&l, 0, sources)))

@@ -3,7 +3,10 @@
  * sources as a tagged sorted list) is worked out on the decoder threads;
  * the calling thread adds the shares up in day order and merges the lists:
  * a day's files first (the catalog lists them by day, so they come
- * together), then the days into the range's union. */
+ * together), then the days into the range's union. A whole month with a
+ * month table (store/months.h) adds that one list to the range's union
+ * instead, and its days' unique counts come from the table's per-day
+ * pattern counts: its days' files are read for their counters only. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,12 @@
 #define BIT_UNSEEN (-1)
 #define BIT_DONE (-2) /* counted by an earlier pass */
 
+/* What a walked file is to the query (tt_query_plan): a day's roll-up
+ * gives counters, and sources into its day's count and the range's; a day
+ * of a month with a table, counters only; a month table, sources into the
+ * range's and its days' counts. */
+enum { ROLE_DAY = TT_PLAN_DAY, ROLE_DAY_TOTALS = TT_PLAN_IN_MONTH, ROLE_MONTH = TT_PLAN_MONTH };
+
 struct stats_ctx {
     const struct tt_filter *f;
     struct tt_stats *st;
@@ -32,8 +41,14 @@ struct stats_ctx {
     /* the tag bits, given out by the decoder threads: under mu */
     pthread_mutex_t mu;
     int16_t *bit_of;                 /* sensor id -> tag bit, or BIT_* */
+    uint64_t *sensor_part;           /* sensor id -> member_tag's part; 0 unknown */
     uint16_t sensor_of[TAG_SENSORS]; /* tag bit -> sensor id */
     int nbits, more;                 /* bits given this pass; a sensor left for the next */
+};
+
+struct month_day {
+    int64_t day;
+    uint64_t uniq[TT_CLASS__COUNT + 1];
 };
 
 /* One roll-up's share. */
@@ -43,6 +58,8 @@ struct sensor_sum {
 };
 struct stats_file {
     struct srclist sources;
+    struct month_day *days; /* ROLE_MONTH: its days' unique counts */
+    size_t ndays;
     uint64_t packets, bytes, unattributed;
     struct sensor_sum *sensors;
     size_t nsensors;
@@ -54,6 +71,7 @@ static void stats_file_free(void *p)
     if (!sf)
         return;
     tt_srclist_free(&sf->sources);
+    free(sf->days);
     free(sf->sensors);
     free(sf);
 }
@@ -130,6 +148,27 @@ static int sensor_bit(struct stats_ctx *c, uint16_t sensor)
     return b;
 }
 
+/* A member's tag: its class and its sensor's bit, or 0 when the filter
+ * leaves it out. The sensor's part is worked out once per pass (a day has
+ * ~15 K members, of a few sensors): sensor_part holds it with bit 0 set
+ * as "known" (bit 0 is a class bit, never in a sensor's part), or
+ * PART_OUT. Under c->mu. */
+#define PART_OUT 2u
+static uint64_t member_tag(struct stats_ctx *c, uint32_t m)
+{
+    uint16_t sensor = (uint16_t)(m >> 8);
+    uint64_t part = c->sensor_part[sensor];
+    if (!part) {
+        int ok = tt_query_sensor_ok(c->f, sensor), b = ok ? sensor_bit(c, sensor) : -1;
+        part = !ok ? PART_OUT : 1 | (b >= 0 ? 1ull << (TAG_SENSOR0 + b) : 0);
+        c->sensor_part[sensor] = part;
+    }
+    uint8_t cls = (uint8_t)m;
+    if (part == PART_OUT || !tt_query_class_ok(c->f, cls))
+        return 0;
+    return (part & ~1ull) | 1ull << cls;
+}
+
 /* Per pattern of a roll-up, the classes and sensors of its members that
  * pass the filter (SRCLIST_SKIP when none do). */
 static void pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s, uint64_t *tags)
@@ -137,14 +176,8 @@ static void pattern_tags(struct stats_ctx *c, const struct tt_roll_sources *s, u
     pthread_mutex_lock(&c->mu);
     for (size_t p = 0; p < s->npatterns; p++) {
         uint64_t t = 0;
-        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++) {
-            if (!tt_query_member_ok(c->f, s->members[m]))
-                continue;
-            t |= 1ull << (s->members[m] & 0xff);
-            int b = sensor_bit(c, (uint16_t)(s->members[m] >> 8));
-            if (b >= 0)
-                t |= 1ull << (TAG_SENSOR0 + b);
-        }
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
+            t |= member_tag(c, s->members[m]);
         tags[p] = t;
     }
     pthread_mutex_unlock(&c->mu);
@@ -213,20 +246,43 @@ static int sum_entries(const struct stats_ctx *c, const struct tt_rollup *r, str
     return TT_OK;
 }
 
+/* A month table's days' unique sources per class, from the day pattern
+ * counts and the patterns' tags. */
+static int count_month_days(const struct tt_rollup *r, const uint64_t *tags, struct stats_file *sf)
+{
+    const struct tt_roll_day_patterns *dp;
+    size_t nd = tt_rollup_day_patterns(r, &dp);
+    if (!(sf->days = calloc(nd + 1, sizeof *sf->days)))
+        return TT_ENOMEM;
+    for (size_t i = 0; i < nd; i++) {
+        struct month_day *d = &sf->days[sf->ndays++];
+        d->day = dp[i].day;
+        for (size_t k = 0; k < dp[i].n; k++) {
+            uint64_t t = tags[dp[i].pattern[k]], n = dp[i].sources[k];
+            d->uniq[TT_CLASS__COUNT] += t != SRCLIST_SKIP ? n : 0;
+            for (int cls = 0; cls < TT_CLASS__COUNT; cls++)
+                d->uniq[cls] += (t >> cls & 1) * n;
+        }
+    }
+    return TT_OK;
+}
+
 /* On a decoder thread. */
-static int stats_prep(void *ctx, const struct tt_rollup *r, const struct tt_filter *f, void **out,
-                      struct tt_err *err)
+static int stats_prep(void *ctx, const struct tt_rollup *r, int role, const struct tt_filter *f,
+                      void **out, struct tt_err *err)
 {
     struct stats_ctx *c = ctx;
     const struct tt_roll_sources *s = tt_rollup_sources(r);
     struct stats_file *sf = calloc(1, sizeof *sf);
     uint64_t *tags = sf ? malloc((s->npatterns + 1) * sizeof *tags) : NULL;
     int rc = tags ? TT_OK : TT_ENOMEM;
-    if (rc == TT_OK && !c->sensors_only)
+    if (rc == TT_OK && !c->sensors_only && role != ROLE_MONTH)
         rc = sum_entries(c, r, sf);
-    if (rc == TT_OK) {
+    if (rc == TT_OK && role != ROLE_DAY_TOTALS) {
         pattern_tags(c, s, tags);
         rc = tt_srclist_of_sources(&sf->sources, s, tags, 0);
+        if (rc == TT_OK && role == ROLE_MONTH && !c->sensors_only)
+            rc = count_month_days(r, tags, sf);
     }
     free(tags);
     if (rc) {
@@ -262,11 +318,23 @@ static int flush_day(struct stats_ctx *c)
 }
 
 /* On the calling thread, in day order. */
-static int stats_use(void *ctx, const struct tt_rollup *r, void *prepared,
+static int stats_use(void *ctx, const struct tt_rollup *r, int role, void *prepared,
                      const struct tt_filter *f, struct tt_err *err)
 {
     struct stats_ctx *c = ctx;
     struct stats_file *sf = prepared;
+    if (role == ROLE_MONTH) {
+        int rc = tt_srcunion_add(&c->range, &sf->sources);
+        for (size_t i = 0; rc == TT_OK && i < sf->ndays; i++) {
+            struct tt_day_stats *d = day_row(c, sf->days[i].day);
+            if (!d)
+                rc = TT_ENOMEM;
+            else
+                memcpy(d->uniq, sf->days[i].uniq, sizeof d->uniq);
+        }
+        stats_file_free(sf);
+        return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
+    }
     struct tt_day_stats *d = day_row(c, tt_rollup_day(r));
     int rc = d ? TT_OK : TT_ENOMEM;
     if (rc == TT_OK && !c->sensors_only) {
@@ -289,7 +357,7 @@ static int stats_use(void *ctx, const struct tt_rollup *r, void *prepared,
     }
     if (rc == TT_OK && c->pending && c->pend_day != d->day)
         rc = flush_day(c);
-    if (rc == TT_OK) {
+    if (rc == TT_OK && role == ROLE_DAY) {
         c->pend_day = d->day;
         c->pending = 1;
         rc = tt_srcunion_add(&c->day, &sf->sources);
@@ -331,11 +399,13 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     c.st = out;
     c.row_of = calloc((size_t)TT_SENSOR_MAX + 1, sizeof *c.row_of);
     c.bit_of = malloc(((size_t)TT_SENSOR_MAX + 1) * sizeof *c.bit_of);
-    int rc = c.row_of && c.bit_of ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
+    c.sensor_part = calloc((size_t)TT_SENSOR_MAX + 1, sizeof *c.sensor_part);
+    int rc =
+        c.row_of && c.bit_of && c.sensor_part ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
     for (size_t i = 0; c.bit_of && i <= TT_SENSOR_MAX; i++)
         c.bit_of[i] = BIT_UNSEEN;
     pthread_mutex_init(&c.mu, NULL);
-    unsigned want = TT_RW_SETS | TT_RW_REFUSED;
+    unsigned want = TT_RW_SETS | TT_RW_NO_CC | TT_RW_REFUSED; /* no countries here */
     if (!totals_by_class(f))
         want |= TT_RW_DAY;
     else
@@ -343,13 +413,24 @@ int tt_query_stats(struct tt_store *s, const struct tt_filter *f, struct tt_stat
     for (int pass = 0; rc == TT_OK && (pass == 0 || c.more); pass++) {
         c.sensors_only = pass > 0;
         c.nbits = c.more = 0;
-        rc = tt_query_each_rollup_steps(s, f, c.sensors_only ? TT_RW_SETS : want, &steps, &c, err);
+        if (pass > 0) /* calloc's pages stay untouched in the usual single pass */
+            memset(c.sensor_part, 0, ((size_t)TT_SENSOR_MAX + 1) * sizeof *c.sensor_part);
+        /* a later pass needs no day's counts: the tables and the days
+         * outside them */
+        unsigned plain = c.sensors_only ? TT_RW_SETS | TT_RW_NO_CC : want;
+        unsigned in_month = c.sensors_only ? 0 : want & ~(unsigned)TT_RW_SETS;
+        struct tt_walk_plan plan;
+        rc = tt_query_plan(s, f, plain, in_month, TT_RW_SETS | TT_RW_NO_CC, &plan, err);
+        if (rc == TT_OK)
+            rc = tt_query_walk(s, f, plan.walk, plan.n, &steps, &c, err);
+        tt_query_plan_free(&plan);
         if (rc == TT_OK && (flush_day(&c) || count_range(&c)))
             rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     }
     pthread_mutex_destroy(&c.mu);
     free(c.row_of);
     free(c.bit_of);
+    free(c.sensor_part);
     tt_srcunion_free(&c.day);
     tt_srcunion_free(&c.range);
     if (rc)

@@ -6,10 +6,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
 #include "query/query_int.h"
+#include "store/months.h"
 
 #define ROLLUP_FILE_MAX ((size_t)1 << 32)
 #define WALK_THREADS_MAX 16
@@ -24,13 +26,12 @@ struct slot {
 
 struct walk {
     struct tt_store *store;
-    const struct tt_store_file *files;
+    const struct tt_walk_file *files;
     const struct tt_filter *f;
     const struct tt_rollup_steps *steps;
     tt_rollup_fn fn; /* without steps */
     void *ctx;
     size_t n, next, consumed, window;
-    unsigned want;
     int stop;
     struct slot *slots;
     pthread_mutex_t mu;
@@ -40,16 +41,20 @@ struct walk {
 static int decode_file(struct walk *w, size_t i, struct tt_rollup **r, struct tt_err *err)
 {
     char path[TT_PATH_MAX];
-    uint8_t *data = NULL;
+    const uint8_t *data = NULL;
     size_t len = 0;
-    int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(w->store), w->files[i].path)
-                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", w->files[i].path)
+    const struct tt_walk_file *wf = &w->files[i];
+    int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(w->store), wf->path)
+                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", wf->path)
                  : TT_OK;
+    /* mapped, not read: a query decodes a few of a file's blocks, and
+     * only their pages are touched (the decode copies what it keeps) */
     if (rc == TT_OK)
-        rc = tt_file_read(path, ROLLUP_FILE_MAX, &data, &len, err);
+        rc = tt_file_map(path, ROLLUP_FILE_MAX, &data, &len, err);
     if (rc == TT_OK)
-        rc = tt_rollup_decode(data, len, path, w->want, r, err);
-    free(data);
+        rc = tt_rollup_decode(data, len, path, wf->want, r, err);
+    if (data)
+        tt_file_unmap(data, len);
     return rc;
 }
 
@@ -69,7 +74,7 @@ static void *decoder_main(void *arg)
         void *prepared = NULL;
         int rc = decode_file(w, i, &r, &s->err);
         if (rc == TT_OK && w->steps)
-            rc = w->steps->prep(w->ctx, r, w->f, &prepared, &s->err);
+            rc = w->steps->prep(w->ctx, r, w->files[i].role, w->f, &prepared, &s->err);
         pthread_mutex_lock(&w->mu);
         s->r = r;
         s->prepared = prepared;
@@ -109,7 +114,7 @@ static int walk_run(struct walk *w, struct tt_err *err)
             *err = s->err;
             rc = s->rc;
         } else if (w->steps) {
-            rc = w->steps->use(w->ctx, s->r, s->prepared, w->f, err);
+            rc = w->steps->use(w->ctx, s->r, w->files[i].role, s->prepared, w->f, err);
             s->prepared = NULL;
         } else {
             rc = w->fn(w->ctx, s->r, w->f, err);
@@ -135,18 +140,13 @@ static int walk_run(struct walk *w, struct tt_err *err)
     return rc;
 }
 
-static int walk(struct tt_store *s, const struct tt_filter *f, unsigned want,
-                const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx, struct tt_err *err)
+static int walk_files(struct tt_store *s, const struct tt_filter *f,
+                      const struct tt_walk_file *files, size_t n,
+                      const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx,
+                      struct tt_err *err)
 {
-    int64_t d0, d1;
-    tt_filter_days(f, &d0, &d1);
-    struct tt_store_file *files = NULL;
-    size_t n = 0;
-    int rc = tt_store_files(s, TT_FILE_ROLLUP, d0, d1, &files, &n, err);
-    if (rc || n == 0) {
-        free(files);
-        return rc;
-    }
+    if (n == 0)
+        return TT_OK;
     struct walk w;
     memset(&w, 0, sizeof w);
     w.store = s;
@@ -156,20 +156,109 @@ static int walk(struct tt_store *s, const struct tt_filter *f, unsigned want,
     w.ctx = ctx;
     w.files = files;
     w.n = n;
-    w.want = want | (tt_query_whole_days(f) ? 0 : TT_RW_HOURS);
     w.slots = calloc(n, sizeof *w.slots);
-    if (!w.slots) {
-        free(files);
+    if (!w.slots)
         return tt_err_set(err, TT_ENOMEM, "out of memory");
-    }
     pthread_mutex_init(&w.mu, NULL);
     pthread_cond_init(&w.cv, NULL);
-    rc = walk_run(&w, err);
+    int rc = walk_run(&w, err);
     pthread_mutex_destroy(&w.mu);
     pthread_cond_destroy(&w.cv);
     free(w.slots);
+    return rc;
+}
+
+static int walk(struct tt_store *s, const struct tt_filter *f, unsigned want,
+                const struct tt_rollup_steps *steps, tt_rollup_fn fn, void *ctx, struct tt_err *err)
+{
+    struct tt_store_file *files = NULL;
+    struct tt_walk_file *wf = NULL;
+    size_t n = 0;
+    int rc = tt_query_rollup_files(s, f, &files, &n, err);
+    if (rc == TT_OK && !(wf = calloc(n + 1, sizeof *wf)))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == TT_OK && i < n; i++)
+        wf[i] = (struct tt_walk_file){files[i].path, tt_query_want(f, want), 0};
+    if (rc == TT_OK)
+        rc = walk_files(s, f, wf, n, steps, fn, ctx, err);
+    free(wf);
     free(files);
     return rc;
+}
+
+int tt_query_rollup_files(struct tt_store *s, const struct tt_filter *f,
+                          struct tt_store_file **files, size_t *n, struct tt_err *err)
+{
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    return tt_store_files(s, TT_FILE_ROLLUP, d0, d1, files, n, err);
+}
+
+unsigned tt_query_want(const struct tt_filter *f, unsigned want)
+{
+    return want | (tt_query_whole_days(f) ? 0 : TT_RW_HOURS);
+}
+
+void tt_query_plan_free(struct tt_walk_plan *p)
+{
+    free(p->files);
+    free(p->walk);
+    free(p->months);
+    memset(p, 0, sizeof *p);
+}
+
+/* Whether the month starting at first, with roll-ups files[0..n), has a
+ * valid table now; rel gets its path. */
+static int month_table(struct tt_store *s, int64_t first, const struct tt_store_file *files,
+                       size_t n, char rel[TT_PATH_MAX])
+{
+    char abs[TT_PATH_MAX];
+    struct stat sb;
+    return tt_month_table_path(first, files, n, rel, TT_PATH_MAX) == TT_OK &&
+           !tt_path(abs, sizeof abs, "%s/%s", tt_store_dir(s), rel) && stat(abs, &sb) == 0;
+}
+
+int tt_query_plan(struct tt_store *s, const struct tt_filter *f, unsigned day_want,
+                  unsigned in_month_want, unsigned month_want, struct tt_walk_plan *p,
+                  struct tt_err *err)
+{
+    memset(p, 0, sizeof *p);
+    size_t nfiles = 0;
+    int rc = tt_query_rollup_files(s, f, &p->files, &nfiles, err);
+    p->walk = rc ? NULL : calloc(2 * nfiles + 1, sizeof *p->walk);
+    p->months = rc ? NULL : calloc(nfiles + 1, sizeof *p->months);
+    uint8_t *in_table = rc ? NULL : calloc(nfiles + 1, 1);
+    if (rc == TT_OK && (!p->walk || !p->months || !in_table))
+        rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+    int64_t d0, d1;
+    tt_filter_days(f, &d0, &d1);
+    size_t nm = 0;
+    for (size_t i = 0, j; rc == TT_OK && i < nfiles; i = j) {
+        int64_t first, last;
+        tt_month_of(p->files[i].day, &first, &last);
+        for (j = i; j < nfiles && p->files[j].day <= last;)
+            j++;
+        if (first >= d0 && last <= d1 &&
+            month_table(s, first, p->files + i, j - i, p->months[nm])) {
+            memset(in_table + i, 1, j - i);
+            p->walk[p->n++] = (struct tt_walk_file){p->months[nm++], month_want, TT_PLAN_MONTH};
+        }
+    }
+    for (size_t k = 0; rc == TT_OK && k < nfiles; k++)
+        if (!in_table[k] || in_month_want)
+            p->walk[p->n++] = (struct tt_walk_file){
+                p->files[k].path, tt_query_want(f, in_table[k] ? in_month_want : day_want),
+                in_table[k] ? TT_PLAN_IN_MONTH : TT_PLAN_DAY};
+    free(in_table);
+    if (rc)
+        tt_query_plan_free(p);
+    return rc;
+}
+
+int tt_query_walk(struct tt_store *s, const struct tt_filter *f, const struct tt_walk_file *files,
+                  size_t n, const struct tt_rollup_steps *steps, void *ctx, struct tt_err *err)
+{
+    return walk_files(s, f, files, n, steps, NULL, ctx, err);
 }
 
 int tt_query_each_rollup(struct tt_store *s, const struct tt_filter *f, unsigned want,

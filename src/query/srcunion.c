@@ -143,6 +143,10 @@ static size_t size_of(const struct srclist *l)
 
 int tt_srcunion_add(struct srcunion *u, struct srclist *l)
 {
+    if (l->n4 + l->n6 == 0) { /* nothing to merge (and maybe no arrays) */
+        tt_srclist_free(l);
+        return TT_OK;
+    }
     if (u->nruns == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 16;
         struct srclist *r = realloc(u->runs, cap * sizeof *r);

@@ -26,6 +26,7 @@ void tt_rollup_free(struct tt_rollup *r)
     free(r->sets);
     free(r->set_index);
     roll_sources_free(r);
+    roll_day_patterns_free(r);
     agg_free(&r->counts);
     free(r->days);
     free(r->hours);

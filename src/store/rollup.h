@@ -15,7 +15,7 @@
 #include "common/record.h"
 #include "decode/decode.h"
 
-#define TT_ROLLUP_VERSION 2 /* 2: country and AS counters, country-keyed sets */
+#define TT_ROLLUP_VERSION 3 /* 2: country and AS counters, country-keyed sets; 3: day patterns */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
 enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };
@@ -73,7 +73,8 @@ enum {
     TT_RW_REFUSED = 8,
     TT_RW_GEO = 16,       /* country entries, whole day */
     TT_RW_GEO_HOURS = 32, /* ... and per hour (implies TT_RW_GEO) */
-    TT_RW_ALL = 63
+    TT_RW_ALL = 63,
+    TT_RW_NO_CC = 64 /* with TT_RW_SETS: not the sources' countries (cc NULL) */
 };
 int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
                      struct tt_rollup **out, struct tt_err *err);
@@ -87,7 +88,8 @@ struct tt_roll_geo {
 };
 
 /* Entries: whole-day totals (hour == TT_HOUR_DAY) or per hour. Valid after
- * decode with the matching want bit, or after encode. */
+ * decode with the matching want bit (none without TT_RW_DAY or
+ * TT_RW_HOURS), or after encode. */
 size_t tt_rollup_day_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_entry **out);
 
@@ -96,7 +98,8 @@ size_t tt_rollup_hour_entries(const struct tt_rollup *r, const struct tt_roll_en
 size_t tt_rollup_geo_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
 size_t tt_rollup_geo_hour_entries(const struct tt_rollup *r, const struct tt_roll_geo **out);
 
-/* The day's distinct sources, each once, with its country and the sets it
+/* The day's distinct sources, each once, with its country (cc NULL after a
+ * decode with TT_RW_NO_CC) and the sets it
  * is in: pattern[k] indexes a list members[pat_start[p] .. pat_start[p+1])
  * of sensor << 8 | class, ascending. IPv4 sources (ascending) come first,
  * then IPv6 (ascending, 16 bytes each); cc and pattern cover both. Valid
@@ -112,6 +115,29 @@ struct tt_roll_sources {
     uint32_t *members;
 };
 const struct tt_roll_sources *tt_rollup_sources(const struct tt_rollup *r);
+
+/* A month table's unique sources of each of its days (the union of that
+ * day's files), as the number of the day's sources with each pattern: the
+ * patterns index the table's own pattern table. Valid after a decode with
+ * TT_RW_SETS; none in a day's roll-up. */
+struct tt_roll_day_patterns {
+    int64_t day;
+    size_t n;
+    uint32_t *pattern, *sources; /* pattern ascending */
+};
+size_t tt_rollup_day_patterns(const struct tt_rollup *r, const struct tt_roll_day_patterns **out);
+
+/* Makes dst's source table (encoded as it is; dst must have no sets) the
+ * union of n decoded roll-ups' (TT_RW_SETS): each distinct source once,
+ * with the union of its (sensor, class) pairs: a day's several files made
+ * one, or a month's days. With by_day, in[] are distinct days, and dst
+ * also gets each day's sources counted by pattern (tt_rollup_day_patterns)
+ * for a month's table (store/months.h). 0 or TT_ENOMEM. */
+int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *in, size_t n,
+                            int by_day);
+/* Whether a source met two countries in the last union or encode
+ * (possible only across files enriched with different database versions). */
+int tt_rollup_mixed_countries(const struct tt_rollup *r);
 
 uint64_t tt_rollup_refused(const struct tt_rollup *r, enum tt_decode_status status);
 

@@ -18,6 +18,7 @@ enum {
     B_SRC_CC,
     B_SRC_PAT,
     B_PATTERNS,
+    B_DAY_PATTERNS,
     B__COUNT
 };
 
@@ -107,10 +108,13 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     if (rc == TT_OK) {
         put_counters(r, &b[B_DAY], &b[B_HOURS]);
         roll_put_geo(r, &b[B_GEO], &b[B_GEO_HOURS]);
-        rc = roll_build_sources(r);
+        if (!r->src_given)
+            rc = roll_build_sources(r);
     }
-    if (rc == TT_OK)
+    if (rc == TT_OK) {
         roll_put_sources(r, &b[B_SRC], &b[B_SRC_CC], &b[B_SRC_PAT], &b[B_PATTERNS]);
+        roll_put_day_patterns(r, &b[B_DAY_PATTERNS]);
+    }
     for (unsigned i = 0; i < TT_DEC__COUNT; i++)
         tt_buf_varint(&b[B_REFUSED], r->refused[i]);
     tt_buf_le(&hdr, (uint64_t)r->day, 8);
@@ -226,7 +230,7 @@ static int get_geo(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned 
     return rc;
 }
 
-static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n,
+static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n, int with_cc,
                        struct tt_err *err)
 {
     static const unsigned ids[4] = {B_SRC, B_SRC_CC, B_SRC_PAT, B_PATTERNS};
@@ -235,13 +239,13 @@ static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_
     struct tt_rd rd[4];
     int rc = TT_OK;
     for (int i = 0; i < 4; i++) {
-        if (rc == TT_OK)
+        if (rc == TT_OK && (with_cc || ids[i] != B_SRC_CC))
             rc = tt_blockfile_read(bf, ids[i], i == 3 ? (size_t)1 << 30 : n * 20 + 32, &p[i],
                                    &len[i], err);
-        rd[i] = tt_rd_make(p[i], rc ? 0 : len[i]);
+        rd[i] = tt_rd_make(p[i], rc || !p[i] ? 0 : len[i]);
     }
     if (rc == TT_OK) {
-        rc = roll_get_sources(r, &rd[0], &rd[1], &rd[2], &rd[3], n);
+        rc = roll_get_sources(r, &rd[0], with_cc ? &rd[1] : NULL, &rd[2], &rd[3], n);
         if (rc == TT_ENOMEM)
             rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
         else if (rc)
@@ -249,6 +253,25 @@ static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_
     }
     for (int i = 0; i < 4; i++)
         free(p[i]);
+    return rc;
+}
+
+static int get_day_patterns(struct tt_rollup *r, const struct tt_blockfile *bf, size_t nsources,
+                            struct tt_err *err)
+{
+    uint8_t *p = NULL;
+    size_t len = 0;
+    /* a month's days, each with at most its sources' worth of patterns */
+    int rc = tt_blockfile_read(bf, B_DAY_PATTERNS, 32 * 20 + 31 * nsources * 20, &p, &len, err);
+    struct tt_rd rd = tt_rd_make(p, rc ? 0 : len);
+    if (rc == TT_OK) {
+        rc = roll_get_day_patterns(r, &rd);
+        if (rc == TT_ENOMEM)
+            rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+        else if (rc)
+            rc = bad(bf->name, "day patterns", err);
+    }
+    free(p);
     return rc;
 }
 
@@ -269,10 +292,14 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
     struct tt_rollup *r = tt_rollup_new((int64_t)get_le(h, 8));
     if (!r)
         return tt_err_set(err, TT_ENOMEM, "%s: out of memory", name);
-    r->ndays = ndays;
-    rc = get_counters(r, &bf, want, nhours, err);
+    /* counters only when asked for: a source or country query skips them */
+    r->ndays = want & (TT_RW_DAY | TT_RW_HOURS) ? ndays : 0;
+    if (r->ndays)
+        rc = get_counters(r, &bf, want, nhours, err);
     if (!rc && (want & TT_RW_SETS))
-        rc = get_sources(r, &bf, nsets, err);
+        rc = get_sources(r, &bf, nsets, !(want & TT_RW_NO_CC), err);
+    if (!rc && (want & TT_RW_SETS))
+        rc = get_day_patterns(r, &bf, nsets, err);
     if (!rc && (want & TT_RW_REFUSED))
         rc = get_refused(r, &bf, nreasons, err);
     if (!rc && (want & (TT_RW_GEO | TT_RW_GEO_HOURS)))

@@ -54,6 +54,10 @@ struct tt_rollup {
     size_t nsets, capsets, last_set;
     uint32_t *set_index; /* open addressing over sets: index + 1, 0 empty */
     struct tt_roll_sources src;
+    struct tt_roll_day_patterns *day_pats; /* a month table's */
+    size_t nday_pats;
+    int mixed_cc;  /* a source in sets of two countries (roll_build_sources, union) */
+    int src_given; /* src set by tt_rollup_union_sources: encode keeps it */
     size_t set_index_cap;
     uint64_t dedupe[ROLL_DEDUPE];
     uint64_t refused[TT_DEC__COUNT];
@@ -71,7 +75,11 @@ void roll_sources_free(struct tt_rollup *r);
 void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src, struct tt_buf *cc,
                       struct tt_buf *pat, struct tt_buf *patterns);
 int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, struct tt_rd *pat,
-                     struct tt_rd *patterns, size_t max);
+                     struct tt_rd *patterns, size_t max); /* cc NULL: not decoded */
+/* A month table's per-day pattern counts (block DAY_PATTERNS). */
+void roll_day_patterns_free(struct tt_rollup *r);
+void roll_put_day_patterns(const struct tt_rollup *r, struct tt_buf *out);
+int roll_get_day_patterns(struct tt_rollup *r, struct tt_rd *rd);
 void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours);
 int roll_get_geo(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
                  size_t nhours);

@@ -138,6 +138,8 @@ static int put_source(struct tt_rollup *r, struct interner *in, size_t k, const 
         if (!w || scratch[i] != scratch[w - 1])
             scratch[w++] = scratch[i];
     r->src.cc[k] = r->sets[sets[0]].cc;
+    for (size_t i = 1; i < n; i++)
+        r->mixed_cc |= r->sets[sets[i]].cc != r->src.cc[k];
     return intern(in, scratch, w, &r->src.pattern[k]);
 }
 
@@ -194,6 +196,7 @@ int roll_build_sources(struct tt_rollup *r)
     struct pair6 *p6 = NULL;
     size_t n4 = 0, n6 = 0;
     roll_sources_free(r);
+    r->mixed_cc = 0;
     struct tt_roll_sources *s = &r->src;
     struct interner in = {s, NULL, 0, 0, 0};
     int rc = gather(r, &p4, &n4, &p6, &n6);
@@ -232,6 +235,334 @@ int roll_build_sources(struct tt_rollup *r)
     free(p6);
     if (rc)
         roll_sources_free(r);
+    return rc;
+}
+
+/* --- The union of decoded tables (a month's). --- */
+
+/* An entry of one input table: its country and its pattern, numbered
+ * across the inputs (input i's pattern p is its first pattern's number + p). */
+struct union_in {
+    uint16_t cc;
+    uint32_t pattern;
+};
+
+/* The inputs' patterns by number, and their numbers in dst's table, given
+ * out as sources use them (so the table holds no pattern no source has). */
+struct union_acc {
+    struct tt_rollup *dst;
+    struct interner in;
+    const uint32_t **members;    /* by number: the members, and their count */
+    uint32_t *nmembers, *to_dst; /* to_dst: UINT32_MAX until used */
+    uint32_t *pats, *scratch;
+    size_t cap_pats, cap_scratch;
+};
+
+static int union_patterns(struct union_acc *a, struct tt_rollup *const *tabs, size_t n)
+{
+    size_t total = 0, w = 0;
+    for (size_t i = 0; i < n; i++)
+        total += tabs[i]->src.npatterns;
+    a->members = malloc((total + 1) * sizeof *a->members);
+    a->nmembers = malloc((total + 1) * sizeof *a->nmembers);
+    a->to_dst = malloc((total + 1) * sizeof *a->to_dst);
+    if (!a->members || !a->nmembers || !a->to_dst)
+        return TT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct tt_roll_sources *s = &tabs[i]->src;
+        for (size_t p = 0; p < s->npatterns; p++, w++) {
+            a->members[w] = s->members + s->pat_start[p];
+            a->nmembers[w] = s->pat_start[p + 1] - s->pat_start[p];
+            a->to_dst[w] = UINT32_MAX;
+        }
+    }
+    return TT_OK;
+}
+
+static int grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return TT_OK;
+    uint32_t *n = realloc(*p, need * 2 * sizeof *n);
+    if (!n)
+        return TT_ENOMEM;
+    *p = n;
+    *cap = need * 2;
+    return TT_OK;
+}
+
+/* dst's pattern for a source met with input patterns p[0..n): their
+ * members' union, interned. The patterns are made distinct first (a
+ * source mostly keeps one pattern from day to day), then merged one by one
+ * into the union so far: linear steps over ascending member lists. */
+static int union_of(struct union_acc *a, uint32_t *p, size_t n, uint32_t *out)
+{
+    for (size_t i = 1; i < n; i++) { /* insertion sort: a month has few days */
+        uint32_t v = p[i];
+        size_t j = i;
+        for (; j && p[j - 1] > v; j--)
+            p[j] = p[j - 1];
+        p[j] = v;
+    }
+    size_t d = 0, need = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!d || p[i] != p[d - 1]) {
+            p[d++] = p[i];
+            need += a->nmembers[p[i]];
+        }
+    if (d == 1) {
+        if (a->to_dst[p[0]] == UINT32_MAX &&
+            intern(&a->in, a->members[p[0]], a->nmembers[p[0]], &a->to_dst[p[0]]))
+            return TT_ENOMEM;
+        *out = a->to_dst[p[0]];
+        return TT_OK;
+    }
+    if (grow_u32(&a->scratch, &a->cap_scratch, 2 * need))
+        return TT_ENOMEM;
+    uint32_t *acc = a->scratch, *next = a->scratch + need;
+    size_t nacc = a->nmembers[p[0]];
+    memcpy(acc, a->members[p[0]], nacc * sizeof *acc);
+    for (size_t k = 1; k < d; k++) {
+        const uint32_t *y = a->members[p[k]];
+        size_t ny = a->nmembers[p[k]], i = 0, j = 0, w = 0;
+        while (i < nacc && j < ny) { /* both ascending and distinct */
+            uint32_t u = acc[i] <= y[j] ? acc[i] : y[j];
+            i += acc[i] == u;
+            j += y[j] == u;
+            next[w++] = u;
+        }
+        while (i < nacc)
+            next[w++] = acc[i++];
+        while (j < ny)
+            next[w++] = y[j++];
+        uint32_t *t = acc;
+        acc = next;
+        next = t;
+        nacc = w;
+    }
+    return intern(&a->in, acc, nacc, out);
+}
+
+/* Emits one distinct source: k is its slot, e[0..n) its entries. */
+static int union_emit(struct union_acc *a, size_t k, const struct union_in *const *e, size_t n)
+{
+    struct tt_roll_sources *s = &a->dst->src;
+    if (grow_u32(&a->pats, &a->cap_pats, n))
+        return TT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        a->pats[i] = e[i]->pattern;
+        a->dst->mixed_cc |= e[i]->cc != e[0]->cc;
+    }
+    s->cc[k] = e[0]->cc;
+    return union_of(a, a->pats, n, &s->pattern[k]);
+}
+
+/* The inputs' entries: ents (cc, pattern number) in input order; IPv4
+ * sources as (address, entry) pairs sorted by address, IPv6 as pair6
+ * sorted. */
+static int union_gather(struct tt_rollup *const *tabs, size_t n, struct union_in *ents,
+                        struct tt_pair32 *p4, size_t *n4, struct pair6 *p6, size_t *n6)
+{
+    size_t w = 0, first = 0;
+    *n4 = *n6 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tt_roll_sources *s = &tabs[i]->src;
+        for (size_t k = 0; k < s->n4 + s->n6; k++, w++) {
+            ents[w] = (struct union_in){s->cc[k], (uint32_t)(first + s->pattern[k])};
+            if (k < s->n4) {
+                p4[(*n4)++] = (struct tt_pair32){s->v4[k], (uint32_t)w};
+            } else {
+                memcpy(p6[*n6].addr, s->v6 + 16 * (k - s->n4), 16);
+                p6[(*n6)++].set = (uint32_t)w;
+            }
+        }
+        first += s->npatterns;
+    }
+    int rc = sort_pairs4(p4, *n4);
+    qsort(p6, *n6, sizeof *p6, cmp_pair6);
+    return rc;
+}
+
+void roll_day_patterns_free(struct tt_rollup *r)
+{
+    for (size_t i = 0; i < r->nday_pats; i++) {
+        free(r->day_pats[i].pattern);
+        free(r->day_pats[i].sources);
+    }
+    free(r->day_pats);
+    r->day_pats = NULL;
+    r->nday_pats = 0;
+}
+
+size_t tt_rollup_day_patterns(const struct tt_rollup *r, const struct tt_roll_day_patterns **out)
+{
+    *out = r->day_pats;
+    return r->nday_pats;
+}
+
+/* Each input day's sources counted by pattern, the patterns interned into
+ * dst's table (a day's pattern is its own members, not the month's). */
+static int union_days(struct union_acc *a, struct tt_rollup *const *tabs, size_t n)
+{
+    struct tt_rollup *dst = a->dst;
+    size_t first = 0;
+    if (!(dst->day_pats = calloc(n + 1, sizeof *dst->day_pats)))
+        return TT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct tt_roll_sources *s = &tabs[i]->src;
+        struct tt_roll_day_patterns *d = &dst->day_pats[dst->nday_pats++];
+        uint32_t *hist = calloc(s->npatterns + 1, sizeof *hist);
+        struct tt_pair32 *pairs = malloc((s->npatterns + 1) * sizeof *pairs);
+        struct tt_pair32 *tmp = malloc((s->npatterns + 1) * sizeof *tmp);
+        d->day = tabs[i]->day;
+        int rc = hist && pairs && tmp ? TT_OK : TT_ENOMEM;
+        for (size_t k = 0; rc == TT_OK && k < s->n4 + s->n6; k++)
+            hist[s->pattern[k]]++;
+        for (size_t p = 0; rc == TT_OK && p < s->npatterns; p++) {
+            uint32_t id = a->to_dst[first + p];
+            if (!hist[p])
+                continue;
+            if (id == UINT32_MAX &&
+                intern(&a->in, a->members[first + p], a->nmembers[first + p], &id))
+                rc = TT_ENOMEM;
+            a->to_dst[first + p] = id;
+            pairs[d->n++] = (struct tt_pair32){id, hist[p]};
+        }
+        if (rc == TT_OK) {
+            tt_sort_pairs32(pairs, d->n, tmp);
+            d->pattern = malloc((d->n + 1) * sizeof *d->pattern);
+            d->sources = malloc((d->n + 1) * sizeof *d->sources);
+            rc = d->pattern && d->sources ? TT_OK : TT_ENOMEM;
+        }
+        for (size_t k = 0; rc == TT_OK && k < d->n; k++) {
+            d->pattern[k] = pairs[k].key;
+            d->sources[k] = pairs[k].val;
+        }
+        free(hist);
+        free(pairs);
+        free(tmp);
+        if (rc)
+            return rc;
+        first += s->npatterns;
+    }
+    return TT_OK;
+}
+
+/* Block DAY_PATTERNS: LEB128 day count; per day: LEB128 days after the
+ * previous one (the first: after the table's day), LEB128 pattern count,
+ * then per pattern LEB128 index delta (ascending) and LEB128 sources. */
+void roll_put_day_patterns(const struct tt_rollup *r, struct tt_buf *out)
+{
+    tt_buf_varint(out, r->nday_pats);
+    int64_t prev = r->day;
+    for (size_t i = 0; i < r->nday_pats; i++) {
+        const struct tt_roll_day_patterns *d = &r->day_pats[i];
+        tt_buf_varint(out, (uint64_t)(d->day - prev));
+        tt_buf_varint(out, d->n);
+        prev = d->day;
+        for (size_t k = 0; k < d->n; k++) {
+            tt_buf_varint(out, d->pattern[k] - (k ? d->pattern[k - 1] : 0));
+            tt_buf_varint(out, d->sources[k]);
+        }
+    }
+}
+
+int roll_get_day_patterns(struct tt_rollup *r, struct tt_rd *rd)
+{
+    const struct tt_roll_sources *s = &r->src;
+    uint64_t nd = tt_rd_varint(rd);
+    if (rd->bad || nd > 31)
+        return TT_ECORRUPT;
+    if (nd && !(r->day_pats = calloc(nd, sizeof *r->day_pats)))
+        return TT_ENOMEM;
+    int64_t day = r->day;
+    for (size_t i = 0; i < nd; i++) {
+        struct tt_roll_day_patterns *d = &r->day_pats[r->nday_pats++];
+        uint64_t step = tt_rd_varint(rd), n = tt_rd_varint(rd), total = 0;
+        if (rd->bad || step > 31 || (i && !step) || n > s->npatterns)
+            return TT_ECORRUPT;
+        d->day = day += (int64_t)step;
+        d->pattern = malloc((n + 1) * sizeof *d->pattern);
+        d->sources = malloc((n + 1) * sizeof *d->sources);
+        if (!d->pattern || !d->sources)
+            return TT_ENOMEM;
+        uint64_t p = 0;
+        for (size_t k = 0; k < n; k++, d->n++) {
+            uint64_t delta = tt_rd_varint(rd), c = tt_rd_varint(rd);
+            p += delta;
+            total += c;
+            if (rd->bad || (k && !delta) || p >= s->npatterns || !c || total > s->n4 + s->n6)
+                return TT_ECORRUPT;
+            d->pattern[k] = (uint32_t)p;
+            d->sources[k] = (uint32_t)c;
+        }
+    }
+    return rd->bad || rd->pos != rd->len ? TT_ECORRUPT : TT_OK;
+}
+
+int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs, size_t n,
+                            int by_day)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += tabs[i]->src.n4 + tabs[i]->src.n6;
+    roll_sources_free(dst);
+    roll_day_patterns_free(dst);
+    dst->mixed_cc = 0;
+    for (size_t i = 0; i < n; i++) /* an input that is itself a union */
+        dst->mixed_cc |= tabs[i]->mixed_cc;
+    dst->src_given = 1;
+    struct tt_roll_sources *s = &dst->src;
+    struct union_acc a;
+    memset(&a, 0, sizeof a);
+    a.dst = dst;
+    a.in.s = s;
+    struct union_in *ents = malloc((total + 1) * sizeof *ents);
+    const struct union_in **run = malloc((total + 1) * sizeof *run);
+    struct tt_pair32 *p4 = malloc((total + 1) * sizeof *p4);
+    struct pair6 *p6 = malloc((total + 1) * sizeof *p6);
+    s->v4 = malloc((total + 1) * sizeof *s->v4);
+    s->v6 = malloc((total + 1) * 16);
+    s->cc = malloc((total + 1) * sizeof *s->cc);
+    s->pattern = malloc((total + 1) * sizeof *s->pattern);
+    size_t n4 = 0, n6 = 0;
+    int rc = ents && run && p4 && p6 && s->v4 && s->v6 && s->cc && s->pattern ? TT_OK : TT_ENOMEM;
+    if (rc == TT_OK)
+        rc = union_patterns(&a, tabs, n);
+    if (rc == TT_OK)
+        rc = union_gather(tabs, n, ents, p4, &n4, p6, &n6);
+    for (size_t i = 0, j; rc == TT_OK && i < n4; i = j) {
+        size_t r = 0;
+        for (j = i; j < n4 && p4[j].key == p4[i].key; j++)
+            run[r++] = &ents[p4[j].val];
+        s->v4[s->n4] = p4[i].key;
+        rc = union_emit(&a, s->n4++, run, r);
+    }
+    for (size_t i = 0, j; rc == TT_OK && i < n6; i = j) {
+        size_t r = 0;
+        for (j = i; j < n6 && memcmp(p6[j].addr, p6[i].addr, 16) == 0; j++)
+            run[r++] = &ents[p6[j].set];
+        memcpy(s->v6 + 16 * s->n6, p6[i].addr, 16);
+        rc = union_emit(&a, s->n4 + s->n6++, run, r);
+    }
+    if (rc == TT_OK && by_day)
+        rc = union_days(&a, tabs, n);
+    if (rc == TT_OK && !s->pat_start && !(s->pat_start = calloc(1, sizeof *s->pat_start)))
+        rc = TT_ENOMEM;
+    free(a.in.slots);
+    free(a.members);
+    free(a.nmembers);
+    free(a.to_dst);
+    free(a.pats);
+    free(a.scratch);
+    free(ents);
+    free(run);
+    free(p4);
+    free(p6);
+    if (rc) {
+        roll_sources_free(dst);
+        roll_day_patterns_free(dst);
+    }
     return rc;
 }
 
@@ -320,6 +651,20 @@ static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max
     return TT_OK;
 }
 
+/* n pattern indexes into s->pattern. */
+static int get_pattern_indexes(struct tt_roll_sources *s, struct tt_rd *pat, size_t n)
+{
+    if (!(s->pattern = malloc((n + 1) * sizeof *s->pattern)))
+        return TT_ENOMEM;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t p = tt_rd_varint(pat);
+        if (pat->bad || p >= s->npatterns)
+            return TT_ECORRUPT;
+        s->pattern[k] = (uint32_t)p;
+    }
+    return pat->bad || pat->pos != pat->len ? TT_ECORRUPT : TT_OK;
+}
+
 int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, struct tt_rd *pat,
                      struct tt_rd *patterns, size_t max)
 {
@@ -328,27 +673,19 @@ int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, s
     if (rc == TT_OK)
         rc = get_addresses(s, src, max);
     size_t n = s->n4 + s->n6;
-    if (rc == TT_OK && cc->len != 2 * n)
+    if (rc == TT_OK && cc && cc->len != 2 * n)
         rc = TT_ECORRUPT;
-    if (rc == TT_OK) {
-        s->cc = malloc((n + 1) * sizeof *s->cc);
-        s->pattern = malloc((n + 1) * sizeof *s->pattern);
-        if (!s->cc || !s->pattern)
-            rc = TT_ENOMEM;
-    }
+    if (rc == TT_OK && cc && !(s->cc = malloc((n + 1) * sizeof *s->cc)))
+        rc = TT_ENOMEM;
     uint16_t prev = 0;
-    for (size_t k = 0; rc == TT_OK && k < n; k++) {
-        /* cc->len == 2 n, checked above */
+    for (size_t k = 0; rc == TT_OK && cc && k < n; k++) /* cc->len == 2 n, checked above */
         s->cc[k] = prev = (uint16_t)(prev ^ (cc->p[2 * k] | cc->p[2 * k + 1] << 8));
-        uint64_t p = tt_rd_varint(pat);
-        if (pat->bad || p >= s->npatterns)
-            rc = TT_ECORRUPT;
-        else
-            s->pattern[k] = (uint32_t)p;
-    }
-    if (rc == TT_OK && (pat->bad || pat->pos != pat->len))
-        rc = TT_ECORRUPT;
-    return rc;
+    return rc == TT_OK ? get_pattern_indexes(s, pat, n) : rc;
+}
+
+int tt_rollup_mixed_countries(const struct tt_rollup *r)
+{
+    return r->mixed_cc;
 }
 
 const struct tt_roll_sources *tt_rollup_sources(const struct tt_rollup *r)

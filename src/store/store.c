@@ -15,6 +15,7 @@
 
 #include "common/fileio.h"
 #include "store/catalog.h"
+#include "store/months.h"
 
 struct tt_store {
     char dir[TT_PATH_MAX];
@@ -313,6 +314,8 @@ int tt_store_totals(struct tt_store *s, struct tt_store_totals *out, struct tt_e
     if (rc == TT_OK && !tt_path(path, sizeof path, "%s/catalog.sqlite", s->dir) &&
         stat(path, &st) == 0)
         out->catalog_bytes = (uint64_t)st.st_size;
+    if (rc == TT_OK)
+        rc = tt_months_bytes(s, &out->month_bytes, err);
     return rc;
 }
 

@@ -14,8 +14,9 @@
 #include "config/sensors.h"
 #include "decode/decode.h"
 
-/* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3 */
-#define TT_STORE_FORMAT 3
+/* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3;
+ * 4: roll-ups v3 and month source tables */
+#define TT_STORE_FORMAT 4
 
 enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
 enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
@@ -98,6 +99,7 @@ int tt_store_databases(struct tt_store *s, struct tt_store_db **out, size_t *n, 
 /* Totals over the whole store, for `teiten info` and the benchmark. */
 struct tt_store_totals {
     uint64_t inputs, segments, rollups, records, segment_bytes, rollup_bytes, catalog_bytes;
+    uint64_t month_bytes; /* month source tables (store/months.h) */
     int64_t first_day, last_day;
 };
 int tt_store_totals(struct tt_store *s, struct tt_store_totals *out, struct tt_err *err);
