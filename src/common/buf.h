@@ -145,6 +145,17 @@ static inline const uint8_t *tt_rd_bytes(struct tt_rd *r, size_t n)
     return p;
 }
 
+/* Adds a decoded delta to a running value unless the sum would pass max:
+ * 0 when added, 1 (and *acc unchanged) when not. Checked before adding,
+ * as a delta near 2^64 would wrap a sum past any later check. */
+static inline int tt_add_bounded(uint64_t *acc, uint64_t delta, uint64_t max)
+{
+    if (*acc > max || delta > max - *acc)
+        return 1;
+    *acc += delta;
+    return 0;
+}
+
 static inline uint64_t tt_rd_varint(struct tt_rd *r)
 {
     if (!r->bad && r->len - r->pos >= 10) {

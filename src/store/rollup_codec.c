@@ -163,7 +163,10 @@ static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsi
     struct tt_rd d = tt_rd_make(dp, rc ? 0 : dl), h = tt_rd_make(hp, hp ? hl : 0);
     uint64_t g = 0;
     for (size_t i = 0; !rc && i < r->ndays; i++) {
-        g += tt_rd_varint(&d);
+        /* keys ascending and in range (roll_key >> 5 has 42 bits) */
+        uint64_t delta = tt_rd_varint(&d);
+        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 42) - 1))
+            d.bad = 1;
         uint64_t key = g << 5, pk = tt_rd_varint(&d), by = tt_rd_varint(&d);
         r->days[i] = entry_of(key, TT_HOUR_DAY, pk, by);
         if (!hp)

@@ -115,7 +115,7 @@ int roll_get_geo(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *hp, size_t 
     uint64_t g = 0;
     for (size_t i = 0; i < ndays && !d->bad; i++) {
         uint64_t delta = tt_rd_varint(d), pk = tt_rd_varint(d), by = tt_rd_varint(d);
-        if ((i && delta == 0) || (g += delta) >> 34)
+        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 34) - 1))
             d->bad = 1;
         uint64_t key = g << 5;
         r->geo_days[r->ngeo_days++] = geo_of(key, TT_HOUR_DAY, pk, by);

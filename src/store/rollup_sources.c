@@ -489,9 +489,8 @@ int roll_get_day_patterns(struct tt_rollup *r, struct tt_rd *rd)
         uint64_t p = 0;
         for (size_t k = 0; k < n; k++, d->n++) {
             uint64_t delta = tt_rd_varint(rd), c = tt_rd_varint(rd);
-            p += delta;
-            total += c;
-            if (rd->bad || (k && !delta) || p >= s->npatterns || !c || total > s->n4 + s->n6)
+            if (rd->bad || (k && !delta) || !c || tt_add_bounded(&p, delta, s->npatterns - 1) ||
+                tt_add_bounded(&total, c, s->n4 + s->n6))
                 return TT_ECORRUPT;
             d->pattern[k] = (uint32_t)p;
             d->sources[k] = (uint32_t)c;
@@ -634,7 +633,7 @@ static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max
     uint64_t a = 0;
     for (size_t k = 0; k < n4 && !rd->bad; k++) {
         uint64_t d = tt_rd_varint(rd);
-        if ((k && d == 0) || (a += d) > UINT32_MAX)
+        if ((k && d == 0) || tt_add_bounded(&a, d, UINT32_MAX))
             return TT_ECORRUPT;
         s->v4[k] = (uint32_t)a;
     }

@@ -1,0 +1,128 @@
+/* Fuzz target for the roll-up block parsers (store/rollup_int.h). Whole
+ * files never get past the block checksums, so the payloads are fed to the
+ * parsers directly. Input: flags u8 (1: decode SRC_CC, 2: decode GEO_HOURS),
+ * max sources u16 (mod 4097), GEO rows u8, GEO_HOURS rows u8, then seven
+ * pieces, each a u16 length and its bytes (missing ones empty): SRC, SRC_CC,
+ * SRC_PAT, PATTERNS, DAY_PATTERNS, GEO, GEO_HOURS. Each piece is copied into
+ * its own exact-sized buffer so an over-read faults under ASan instead of
+ * reading the next piece. What a parser accepts must keep the orders and
+ * bounds that queries index by without checks; a breach aborts. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/rollup_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NPIECES 7
+#define FUZZ_DAY 19000 /* the table's day: DAY_PATTERNS days are offsets from it */
+
+static void check_sources(const struct tt_roll_sources *s, size_t max)
+{
+    if (s->n4 + s->n6 > max)
+        abort();
+    for (size_t k = 1; k < s->n4; k++)
+        if (s->v4[k - 1] >= s->v4[k])
+            abort();
+    for (size_t k = 1; k < s->n6; k++)
+        if (memcmp(s->v6 + 16 * (k - 1), s->v6 + 16 * k, 16) >= 0)
+            abort();
+    for (size_t k = 0; k < s->n4 + s->n6; k++)
+        if (s->pattern[k] >= s->npatterns)
+            abort();
+    if (s->pat_start[0] != 0)
+        abort();
+    for (size_t p = 0; p < s->npatterns; p++) {
+        if (s->pat_start[p + 1] < s->pat_start[p])
+            abort();
+        for (uint32_t m = s->pat_start[p]; m < s->pat_start[p + 1]; m++)
+            if ((s->members[m] & 0xff) >= TT_CLASS__COUNT ||
+                (m > s->pat_start[p] && s->members[m - 1] >= s->members[m]))
+                abort();
+    }
+}
+
+static void check_day_patterns(const struct tt_rollup *r)
+{
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    const struct tt_roll_day_patterns *d;
+    size_t nd = tt_rollup_day_patterns(r, &d);
+    for (size_t i = 0; i < nd; i++) {
+        uint64_t total = 0;
+        if (i && d[i - 1].day >= d[i].day)
+            abort();
+        for (size_t k = 0; k < d[i].n; k++) {
+            if (d[i].pattern[k] >= s->npatterns || (k && d[i].pattern[k - 1] >= d[i].pattern[k]) ||
+                d[i].sources[k] < 1)
+                abort();
+            total += d[i].sources[k];
+        }
+        if (total > s->n4 + s->n6)
+            abort();
+    }
+}
+
+/* Rows ascend by (sensor, cc, cls) and, per hour, by hour within a row. */
+static uint64_t geo_order(const struct tt_roll_geo *g)
+{
+    return roll_geo_key(g->sensor, g->cc, g->cls, g->hour == TT_HOUR_DAY ? 0 : g->hour);
+}
+
+static void check_geo(const struct tt_rollup *r, size_t ndays, size_t nhours)
+{
+    const struct tt_roll_geo *g, *h;
+    size_t ng = tt_rollup_geo_entries(r, &g), nh = tt_rollup_geo_hour_entries(r, &h);
+    if (ng > ndays || nh > nhours)
+        abort();
+    for (size_t i = 0; i < ng; i++)
+        if (g[i].hour != TT_HOUR_DAY || g[i].cls >= TT_CLASS__COUNT ||
+            (i && geo_order(&g[i - 1]) >= geo_order(&g[i])))
+            abort();
+    for (size_t i = 0; i < nh; i++)
+        if (h[i].hour >= 24 || h[i].cls >= TT_CLASS__COUNT ||
+            (i && geo_order(&h[i - 1]) >= geo_order(&h[i])))
+            abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 5)
+        return 0;
+    unsigned flags = data[0];
+    size_t max = (size_t)(data[1] | data[2] << 8) % 4097, ndays = data[3], nhours = data[4];
+    uint8_t *piece[NPIECES] = {NULL};
+    struct tt_rd rd[NPIECES];
+    struct tt_rollup *r = NULL;
+    size_t at = 5;
+    for (int i = 0; i < NPIECES; i++) {
+        size_t len = 0;
+        if (size - at >= 2) {
+            len = (size_t)(data[at] | data[at + 1] << 8);
+            at += 2;
+            len = len < size - at ? len : size - at;
+        }
+        piece[i] = malloc(len ? len : 1);
+        if (!piece[i])
+            goto out;
+        if (len)
+            memcpy(piece[i], data + at, len);
+        at += len;
+        rd[i] = tt_rd_make(piece[i], len);
+    }
+    r = tt_rollup_new(FUZZ_DAY);
+    if (r && roll_get_sources(r, &rd[0], flags & 1 ? &rd[1] : NULL, &rd[2], &rd[3], max) == 0) {
+        check_sources(tt_rollup_sources(r), max);
+        if (roll_get_day_patterns(r, &rd[4]) == 0)
+            check_day_patterns(r);
+    }
+    tt_rollup_free(r);
+    r = tt_rollup_new(FUZZ_DAY);
+    if (r && roll_get_geo(r, &rd[5], flags & 2 ? &rd[6] : NULL, ndays, nhours) == 0)
+        check_geo(r, ndays, nhours);
+    tt_rollup_free(r);
+out:
+    for (int i = 0; i < NPIECES; i++)
+        free(piece[i]);
+    return 0;
+}
