@@ -3,16 +3,63 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/err.h"
+
+/* List arrays of a megabyte or more (a month's or a range's sources) are
+ * mapped on their own, 2 MiB-aligned, with transparent huge pages asked
+ * for: filled page by page they cost one fault per 4 KiB, a third of the
+ * time of `stats` over a quarter. Smaller ones come from malloc. A header
+ * before the array says which. */
+#define LIST_HUGE ((size_t)2 << 20)
+#define LIST_MAPPED_MIN ((size_t)1 << 20)
+struct list_hdr {
+    void *base; /* the mapping, or NULL for malloc */
+    size_t len;
+};
+
+static void *list_alloc(size_t bytes)
+{
+    size_t h = sizeof(struct list_hdr);
+    if (bytes < LIST_MAPPED_MIN) {
+        struct list_hdr *p = malloc(h + bytes);
+        if (!p)
+            return NULL;
+        p->base = NULL;
+        return p + 1;
+    }
+    size_t len = (bytes + 2 * LIST_HUGE) & ~(LIST_HUGE - 1); /* room to align, and the header */
+    uint8_t *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    uint8_t *data =
+        (uint8_t *)(((uintptr_t)base + h + LIST_HUGE - 1) & ~(uintptr_t)(LIST_HUGE - 1));
+    madvise(data, len - (size_t)(data - base), MADV_HUGEPAGE); /* a hint: fine if refused */
+    struct list_hdr *p = (struct list_hdr *)data - 1;
+    p->base = base;
+    p->len = len;
+    return data;
+}
+
+static void list_free(void *data)
+{
+    if (!data)
+        return;
+    struct list_hdr *p = (struct list_hdr *)data - 1;
+    if (p->base)
+        munmap(p->base, p->len);
+    else
+        free(p);
+}
 
 int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s, const uint64_t *tags,
                           int by_cc)
 {
     memset(l, 0, sizeof *l);
-    l->k4 = malloc((s->n4 + 1) * sizeof *l->k4);
-    l->t4 = malloc((s->n4 + 1) * sizeof *l->t4);
-    l->v6 = malloc((s->n6 + 1) * sizeof *l->v6);
+    l->k4 = list_alloc((s->n4 + 1) * sizeof *l->k4);
+    l->t4 = list_alloc((s->n4 + 1) * sizeof *l->t4);
+    l->v6 = list_alloc((s->n6 + 1) * sizeof *l->v6);
     if (!l->k4 || !l->t4 || !l->v6) {
         tt_srclist_free(l);
         return TT_ENOMEM;
@@ -44,9 +91,9 @@ int tt_srclist_of_sources(struct srclist *l, const struct tt_roll_sources *s, co
 
 void tt_srclist_free(struct srclist *l)
 {
-    free(l->k4);
-    free(l->t4);
-    free(l->v6);
+    list_free(l->k4);
+    list_free(l->t4);
+    list_free(l->v6);
     memset(l, 0, sizeof *l);
 }
 
@@ -120,9 +167,9 @@ static int merge_top(struct srcunion *u)
     struct srclist *a = &u->runs[u->nruns - 2], *b = &u->runs[u->nruns - 1], m;
     memset(&m, 0, sizeof m);
     size_t n4 = a->n4 + b->n4, n6 = a->n6 + b->n6;
-    m.k4 = malloc((n4 + 1) * sizeof *m.k4);
-    m.t4 = malloc((n4 + 1) * sizeof *m.t4);
-    m.v6 = malloc((n6 + 1) * sizeof *m.v6);
+    m.k4 = list_alloc((n4 + 1) * sizeof *m.k4);
+    m.t4 = list_alloc((n4 + 1) * sizeof *m.t4);
+    m.v6 = list_alloc((n6 + 1) * sizeof *m.v6);
     if (!m.k4 || !m.t4 || !m.v6) {
         tt_srclist_free(&m);
         return TT_ENOMEM;

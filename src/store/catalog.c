@@ -155,7 +155,7 @@ static void copy_text(char *dst, size_t size, const unsigned char *src)
 int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_err *err)
 {
     sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
+    out->n = 0; /* not the whole table: zeroing its 2 MB was a tenth of a query's page faults */
     if (sqlite3_prepare_v2(c->db,
                            "SELECT id,name,country,region,network,domestic,addresses,prefixes"
                            " FROM sensors ORDER BY id",
@@ -168,6 +168,7 @@ int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_e
             break;
         }
         struct tt_sensor *s = &out->s[out->n++];
+        memset(s, 0, sizeof *s);
         s->id = (uint16_t)sqlite3_column_int(st, 0);
         copy_text(s->name, sizeof s->name, sqlite3_column_text(st, 1));
         copy_text(s->country, sizeof s->country, sqlite3_column_text(st, 2));
