@@ -343,43 +343,105 @@ static int union_of(struct union_acc *a, uint32_t *p, size_t n, uint32_t *out)
     return intern(&a->in, acc, nacc, out);
 }
 
-/* Emits one distinct source: k is its slot, e[0..n) its entries. */
-static int union_emit(struct union_acc *a, size_t k, const struct union_in *const *e, size_t n)
+/* Emits one distinct source into slot k: a->pats[0..n) are its input
+ * patterns (reordered here), ccs its countries. */
+static int union_emit(struct union_acc *a, size_t k, const uint16_t *ccs, size_t n)
 {
     struct tt_roll_sources *s = &a->dst->src;
-    if (grow_u32(&a->pats, &a->cap_pats, n))
-        return TT_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        a->pats[i] = e[i]->pattern;
-        a->dst->mixed_cc |= e[i]->cc != e[0]->cc;
-    }
-    s->cc[k] = e[0]->cc;
+    for (size_t i = 1; i < n; i++)
+        a->dst->mixed_cc |= ccs[i] != ccs[0];
+    s->cc[k] = ccs[0];
     return union_of(a, a->pats, n, &s->pattern[k]);
 }
 
-/* The inputs' entries: ents (cc, pattern number) in input order; IPv4
- * sources as (address, entry) pairs sorted by address, IPv6 as pair6
- * sorted. */
-static int union_gather(struct tt_rollup *const *tabs, size_t n, struct union_in *ents,
-                        struct tt_pair32 *p4, size_t *n4, struct pair6 *p6, size_t *n6)
+/* The inputs' IPv4 sources in address order, by a heap of each input's
+ * next address (address << 32 | input: a source's entries come in input
+ * order). The inputs are sorted already, so this streams through each;
+ * sorting all (address, entry) pairs instead read the entries back at
+ * random. first[i] numbers input i's first pattern. */
+static void sift_down(uint64_t *h, size_t n, size_t i)
 {
-    size_t w = 0, first = 0;
-    *n4 = *n6 = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct tt_roll_sources *s = &tabs[i]->src;
-        for (size_t k = 0; k < s->n4 + s->n6; k++, w++) {
-            ents[w] = (struct union_in){s->cc[k], (uint32_t)(first + s->pattern[k])};
-            if (k < s->n4) {
-                p4[(*n4)++] = (struct tt_pair32){s->v4[k], (uint32_t)w};
-            } else {
-                memcpy(p6[*n6].addr, s->v6 + 16 * (k - s->n4), 16);
-                p6[(*n6)++].set = (uint32_t)w;
-            }
-        }
-        first += s->npatterns;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        c += c + 1 < n && h[c + 1] < h[c];
+        if (h[i] <= h[c])
+            return;
+        uint64_t t = h[i];
+        h[i] = h[c];
+        h[c] = t;
+        i = c;
     }
-    int rc = sort_pairs4(p4, *n4);
-    qsort(p6, *n6, sizeof *p6, cmp_pair6);
+}
+
+static int union_v4(struct union_acc *a, struct tt_rollup *const *tabs, size_t n,
+                    const size_t *first)
+{
+    struct tt_roll_sources *s = &a->dst->src;
+    uint64_t *heap = malloc((n + 1) * sizeof *heap);
+    size_t *pos = calloc(n + 1, sizeof *pos), nh = 0;
+    uint16_t *ccs = malloc((n + 1) * sizeof *ccs);
+    int rc = heap && pos && ccs && !grow_u32(&a->pats, &a->cap_pats, n + 1) ? TT_OK : TT_ENOMEM;
+    for (size_t i = 0; rc == TT_OK && i < n; i++)
+        if (tabs[i]->src.n4)
+            heap[nh++] = (uint64_t)tabs[i]->src.v4[0] << 32 | i;
+    for (size_t i = nh / 2; rc == TT_OK && i-- > 0;)
+        sift_down(heap, nh, i);
+    while (rc == TT_OK && nh) {
+        uint32_t addr = (uint32_t)(heap[0] >> 32);
+        size_t r = 0; /* one entry per input at most: each is distinct */
+        while (nh && (uint32_t)(heap[0] >> 32) == addr) {
+            size_t i = (uint32_t)heap[0], k = pos[i]++;
+            const struct tt_roll_sources *t = &tabs[i]->src;
+            a->pats[r] = (uint32_t)(first[i] + t->pattern[k]);
+            ccs[r++] = t->cc[k];
+            heap[0] = pos[i] < t->n4 ? (uint64_t)t->v4[pos[i]] << 32 | i : heap[--nh];
+            sift_down(heap, nh, 0);
+        }
+        s->v4[s->n4] = addr;
+        rc = union_emit(a, s->n4++, ccs, r);
+    }
+    free(heap);
+    free(pos);
+    free(ccs);
+    return rc;
+}
+
+/* The same for IPv6 sources (few): all (address, entry) pairs sorted. */
+static int union_v6(struct union_acc *a, struct tt_rollup *const *tabs, size_t n,
+                    const size_t *first)
+{
+    struct tt_roll_sources *s = &a->dst->src;
+    size_t total = 0, m = 0;
+    for (size_t i = 0; i < n; i++)
+        total += tabs[i]->src.n6;
+    struct pair6 *p6 = malloc((total + 1) * sizeof *p6);
+    struct union_in *ents = malloc((total + 1) * sizeof *ents);
+    uint16_t *ccs = malloc((total + 1) * sizeof *ccs);
+    int rc = p6 && ents && ccs && !grow_u32(&a->pats, &a->cap_pats, total + 1) ? TT_OK : TT_ENOMEM;
+    for (size_t i = 0; rc == TT_OK && i < n; i++) {
+        const struct tt_roll_sources *t = &tabs[i]->src;
+        for (size_t k = t->n4; k < t->n4 + t->n6; k++, m++) {
+            ents[m] = (struct union_in){t->cc[k], (uint32_t)(first[i] + t->pattern[k])};
+            memcpy(p6[m].addr, t->v6 + 16 * (k - t->n4), 16);
+            p6[m].set = (uint32_t)m;
+        }
+    }
+    if (rc == TT_OK)
+        qsort(p6, m, sizeof *p6, cmp_pair6); /* ties by entry: input order */
+    for (size_t i = 0, j; rc == TT_OK && i < m; i = j) {
+        size_t r = 0;
+        for (j = i; j < m && memcmp(p6[j].addr, p6[i].addr, 16) == 0; j++, r++) {
+            a->pats[r] = ents[p6[j].set].pattern;
+            ccs[r] = ents[p6[j].set].cc;
+        }
+        memcpy(s->v6 + 16 * s->n6, p6[i].addr, 16);
+        rc = union_emit(a, s->n4 + s->n6++, ccs, r);
+    }
+    free(p6);
+    free(ents);
+    free(ccs);
     return rc;
 }
 
@@ -516,34 +578,20 @@ int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs
     memset(&a, 0, sizeof a);
     a.dst = dst;
     a.in.s = s;
-    struct union_in *ents = malloc((total + 1) * sizeof *ents);
-    const struct union_in **run = malloc((total + 1) * sizeof *run);
-    struct tt_pair32 *p4 = malloc((total + 1) * sizeof *p4);
-    struct pair6 *p6 = malloc((total + 1) * sizeof *p6);
+    size_t *first = malloc((n + 1) * sizeof *first);
     s->v4 = malloc((total + 1) * sizeof *s->v4);
     s->v6 = malloc((total + 1) * 16);
     s->cc = malloc((total + 1) * sizeof *s->cc);
     s->pattern = malloc((total + 1) * sizeof *s->pattern);
-    size_t n4 = 0, n6 = 0;
-    int rc = ents && run && p4 && p6 && s->v4 && s->v6 && s->cc && s->pattern ? TT_OK : TT_ENOMEM;
+    int rc = first && s->v4 && s->v6 && s->cc && s->pattern ? TT_OK : TT_ENOMEM;
+    for (size_t i = 0, f = 0; rc == TT_OK && i < n; f += tabs[i++]->src.npatterns)
+        first[i] = f;
     if (rc == TT_OK)
         rc = union_patterns(&a, tabs, n);
     if (rc == TT_OK)
-        rc = union_gather(tabs, n, ents, p4, &n4, p6, &n6);
-    for (size_t i = 0, j; rc == TT_OK && i < n4; i = j) {
-        size_t r = 0;
-        for (j = i; j < n4 && p4[j].key == p4[i].key; j++)
-            run[r++] = &ents[p4[j].val];
-        s->v4[s->n4] = p4[i].key;
-        rc = union_emit(&a, s->n4++, run, r);
-    }
-    for (size_t i = 0, j; rc == TT_OK && i < n6; i = j) {
-        size_t r = 0;
-        for (j = i; j < n6 && memcmp(p6[j].addr, p6[i].addr, 16) == 0; j++)
-            run[r++] = &ents[p6[j].set];
-        memcpy(s->v6 + 16 * s->n6, p6[i].addr, 16);
-        rc = union_emit(&a, s->n4 + s->n6++, run, r);
-    }
+        rc = union_v4(&a, tabs, n, first);
+    if (rc == TT_OK)
+        rc = union_v6(&a, tabs, n, first);
     if (rc == TT_OK && by_day)
         rc = union_days(&a, tabs, n);
     if (rc == TT_OK && !s->pat_start && !(s->pat_start = calloc(1, sizeof *s->pat_start)))
@@ -554,10 +602,7 @@ int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs
     free(a.to_dst);
     free(a.pats);
     free(a.scratch);
-    free(ents);
-    free(run);
-    free(p4);
-    free(p6);
+    free(first);
     if (rc) {
         roll_sources_free(dst);
         roll_day_patterns_free(dst);
