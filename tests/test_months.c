@@ -6,7 +6,6 @@
  * table stale, after its rebuild, and after a source turns up under a
  * second country (July then gets no table). */
 #include <stdint.h>
-#include <unistd.h>
 
 #include "common/fileio.h"
 #include "enrich/range.h"
@@ -231,12 +230,12 @@ static int table_exists(struct tt_store *s, int64_t first, int64_t last)
     struct tt_err err = {{0}};
     struct tt_store_file *files = NULL;
     size_t n = 0;
-    char rel[TT_PATH_MAX], abs[TT_PATH_MAX];
+    char rel[TT_PATH_MAX];
+    int exists = 0;
     CHECK_EQ_U64(tt_store_files(s, TT_FILE_ROLLUP, first, last, &files, &n, &err), TT_OK);
-    int ok = tt_month_table_path(first, files, n, rel, sizeof rel) == TT_OK &&
-             !tt_path(abs, sizeof abs, "%s/%s", tt_store_dir(s), rel) && access(abs, F_OK) == 0;
+    CHECK_EQ_U64(tt_month_table_lookup(s, first, files, n, rel, &exists), TT_OK);
     free(files);
-    return ok;
+    return exists;
 }
 
 static void test_month_boundaries(void)

@@ -181,10 +181,10 @@ static int resolve_sensors(struct tt_store *st, const struct ingest_cli *c, stru
 /* Rebuilds the month source tables of the days the inputs touched (once,
  * after all of them: each rebuild reads the whole month). Its time counts
  * in the ingest's. The data is committed already: a failure leaves the
- * queries reading the days, and is reported as a warning. */
-static unsigned refresh_months(struct tt_store *st, const struct ingest_cli *c,
-                               const struct tt_ingest_opts *o, uint64_t first_ts, uint64_t last_ts,
-                               struct tt_ingest_result *total)
+ * queries reading the days, and is reported as a warning on stderr (with
+ * --json too: it is not the input's failure). */
+static unsigned refresh_months(struct tt_store *st, const struct tt_ingest_opts *o,
+                               uint64_t first_ts, uint64_t last_ts, struct tt_ingest_result *total)
 {
     struct timespec a, b;
     struct tt_err err = {{0}};
@@ -192,8 +192,7 @@ static unsigned refresh_months(struct tt_store *st, const struct ingest_cli *c,
     clock_gettime(CLOCK_MONOTONIC, &a);
     int zl = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
     if (tt_months_refresh(st, (int64_t)(first_ts / 86400000000ull),
-                          (int64_t)(last_ts / 86400000000ull), zl, &built, &err) &&
-        !c->json)
+                          (int64_t)(last_ts / 86400000000ull), zl, &built, &err))
         fprintf(stderr,
                 "teiten ingest: warning: month tables not rebuilt (%s); queries read the "
                 "days instead\n",
@@ -238,7 +237,7 @@ static int ingest_all(struct tt_store *st, const struct ingest_cli *c,
         json_result(j, argv[i], &r);
     }
     tt_json_end_array(j);
-    unsigned months = first_ts <= last_ts ? refresh_months(st, c, o, first_ts, last_ts, &total) : 0;
+    unsigned months = first_ts <= last_ts ? refresh_months(st, o, first_ts, last_ts, &total) : 0;
     if (!c->quiet && !c->json)
         print_summary(&total, files, skipped);
     if (c->json) {

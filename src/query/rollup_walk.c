@@ -6,14 +6,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
 #include "query/query_int.h"
 #include "store/months.h"
 
-#define ROLLUP_FILE_MAX ((size_t)1 << 32)
 #define WALK_THREADS_MAX 16
 #define WALK_AHEAD 4 /* files decoded ahead per thread: bounds memory */
 
@@ -50,7 +48,7 @@ static int decode_file(struct walk *w, size_t i, struct tt_rollup **r, struct tt
     /* mapped, not read: a query decodes a few of a file's blocks, and
      * only their pages are touched (the decode copies what it keeps) */
     if (rc == TT_OK)
-        rc = tt_file_map(path, ROLLUP_FILE_MAX, &data, &len, err);
+        rc = tt_file_map(path, TT_ROLLUP_FILE_MAX, &data, &len, err);
     if (rc == TT_OK)
         rc = tt_rollup_decode(data, len, path, wf->want, r, err);
     if (data)
@@ -207,17 +205,6 @@ void tt_query_plan_free(struct tt_walk_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Whether the month starting at first, with roll-ups files[0..n), has a
- * valid table now; rel gets its path. */
-static int month_table(struct tt_store *s, int64_t first, const struct tt_store_file *files,
-                       size_t n, char rel[TT_PATH_MAX])
-{
-    char abs[TT_PATH_MAX];
-    struct stat sb;
-    return tt_month_table_path(first, files, n, rel, TT_PATH_MAX) == TT_OK &&
-           !tt_path(abs, sizeof abs, "%s/%s", tt_store_dir(s), rel) && stat(abs, &sb) == 0;
-}
-
 int tt_query_plan(struct tt_store *s, const struct tt_filter *f, unsigned day_want,
                   unsigned in_month_want, unsigned month_want, struct tt_walk_plan *p,
                   struct tt_err *err)
@@ -238,8 +225,10 @@ int tt_query_plan(struct tt_store *s, const struct tt_filter *f, unsigned day_wa
         tt_month_of(p->files[i].day, &first, &last);
         for (j = i; j < nfiles && p->files[j].day <= last;)
             j++;
-        if (first >= d0 && last <= d1 &&
-            month_table(s, first, p->files + i, j - i, p->months[nm])) {
+        int table = 0; /* a name that cannot be made: the days answer */
+        if (first >= d0 && last <= d1)
+            tt_month_table_lookup(s, first, p->files + i, j - i, p->months[nm], &table);
+        if (table) {
             memset(in_table + i, 1, j - i);
             p->walk[p->n++] = (struct tt_walk_file){p->months[nm++], month_want, TT_PLAN_MONTH};
         }

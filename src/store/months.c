@@ -15,7 +15,6 @@
 #include "common/fileio.h"
 #include "store/rollup.h"
 
-#define ROLLUP_FILE_MAX ((size_t)1 << 32)
 /* A stale table is removed only once it is this old: a query that listed
  * the catalog before an ingest rebuilt the month may still be reading it. */
 #define STALE_GRACE_S 600
@@ -68,6 +67,20 @@ int tt_month_table_path(int64_t first_day, const struct tt_store_file *files, si
     char month[16];
     month_name(first_day, month);
     return tt_path(out, size, "%s/%s-%016llx.ttr", TT_MONTHS_DIR, month, fp);
+}
+
+int tt_month_table_lookup(struct tt_store *s, int64_t first_day, const struct tt_store_file *files,
+                          size_t n, char rel[TT_PATH_MAX], int *exists)
+{
+    char abs[TT_PATH_MAX];
+    struct stat sb;
+    *exists = 0;
+    int rc = tt_month_table_path(first_day, files, n, rel, TT_PATH_MAX);
+    if (rc == TT_OK && tt_path(abs, sizeof abs, "%s/%s", tt_store_dir(s), rel))
+        rc = TT_ELIMIT;
+    if (rc == TT_OK)
+        *exists = stat(abs, &sb) == 0;
+    return rc;
 }
 
 /* Removes the month's tables other than keep (NULL: all) that are older
@@ -145,7 +158,7 @@ static int build(struct tt_store *s, int64_t first_day, const struct tt_store_fi
                  ? tt_err_set(err, TT_ELIMIT, "%s: path too long", files[i].path)
                  : TT_OK;
         if (rc == TT_OK)
-            rc = tt_file_read(path, ROLLUP_FILE_MAX, &data, &len, err);
+            rc = tt_file_read(path, TT_ROLLUP_FILE_MAX, &data, &len, err);
         if (rc == TT_OK)
             rc = tt_rollup_decode(data, len, path, TT_RW_SETS, &days[i], err);
         free(data);
@@ -234,14 +247,13 @@ static int list_jobs(struct refresh *rf, int64_t day_from, int64_t day_to, struc
         struct month_job *j = &rf->jobs[rf->njobs++];
         memset(j, 0, sizeof *j);
         j->first = first;
-        char abs[TT_PATH_MAX];
-        struct stat sb;
+        int exists = 0;
         rc = tt_store_files(rf->s, TT_FILE_ROLLUP, first, last, &j->files, &j->n, err);
         if (rc == TT_OK && j->n &&
-            (tt_month_table_path(first, j->files, j->n, j->rel, sizeof j->rel) ||
-             tt_path(abs, sizeof abs, "%s/%s", tt_store_dir(rf->s), j->rel)))
-            rc = tt_err_set(err, TT_ELIMIT, "%s: path too long", tt_store_dir(rf->s));
-        j->build = rc == TT_OK && j->n && stat(abs, &sb) != 0;
+            (rc = tt_month_table_lookup(rf->s, first, j->files, j->n, j->rel, &exists)))
+            rc = tt_err_set(err, rc, "%s: month table name: %s", tt_store_dir(rf->s),
+                            tt_strerror(rc));
+        j->build = rc == TT_OK && j->n && !exists;
     }
     return rc;
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/fileio.h"
 #include "store/store.h"
 
 #define TT_MONTHS_DIR "months"
@@ -30,6 +31,12 @@ void tt_month_of(int64_t day, int64_t *first, int64_t *last);
  * catalog's files of one month) has; 0 or TT_ELIMIT. */
 int tt_month_table_path(int64_t first_day, const struct tt_store_file *files, size_t n, char *out,
                         size_t size);
+
+/* Whether the table of these roll-up files exists now (*exists), with its
+ * path in rel: the check a query makes before reading a month's table.
+ * 0 or TT_ELIMIT / TT_ENOMEM. */
+int tt_month_table_lookup(struct tt_store *s, int64_t first_day, const struct tt_store_file *files,
+                          size_t n, char rel[TT_PATH_MAX], int *exists);
 
 /* Builds the tables missing for the months that overlap [day_from,
  * day_to], and removes their stale ones. A month holding a source under

@@ -15,6 +15,7 @@
 #include "common/record.h"
 #include "decode/decode.h"
 
+#define TT_ROLLUP_FILE_MAX ((size_t)1 << 32) /* bytes a reader accepts of one file */
 #define TT_ROLLUP_VERSION 3 /* 2: country and AS counters, country-keyed sets; 3: day patterns */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
