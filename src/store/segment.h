@@ -15,7 +15,8 @@
 #include "common/record.h"
 #include "config/sensors.h"
 
-#define TT_SEG_VERSION 3 /* 2: per-run country and AS columns; 3: byte-plane TS, DSTOFF */
+/* 2: per-run country and AS columns; 3: byte-plane TS, DSTOFF; 4: RUNMASK */
+#define TT_SEG_VERSION 4
 #define TT_SEG_MAX_RECORDS (1u << 24) /* a segment holds at most 16M records */
 
 /* Reusable encoder scratch (sort arrays, column buffers, zstd context); one

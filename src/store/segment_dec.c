@@ -8,6 +8,7 @@
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
+#include "store/segment_runs.h"
 
 struct seg_pfx {
     uint16_t sensor;
@@ -24,6 +25,7 @@ struct tt_seg {
     size_t raw_len[C__COUNT];
     uint8_t *raw[C__COUNT]; /* decompressed columns, on demand */
     uint32_t *runs;         /* run lengths */
+    int masks_checked;      /* RUNMASK's bits validated */
     /* decoded arrays */
     uint32_t *src4, *dst4;
     uint8_t *src6, *dst6, *proto;
@@ -109,13 +111,64 @@ int64_t tt_seg_day(const struct tt_seg *s)
     return s->day;
 }
 
-/* Decompresses column c (checksum checked) once; *rd reads it. No column
- * holds more than 64 bytes per record. */
+static int load_runs(struct tt_seg *s, struct tt_err *err);
+static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err);
+
+/* The runs' masks: one u16 each, no bit beyond the squeezed columns. */
+static int load_masks(struct tt_seg *s, const uint8_t **masks, struct tt_err *err)
+{
+    uint32_t nr = s->nruns4 + s->nruns6;
+    struct tt_rd rd;
+    int rc = column(s, C_RUNMASK, &rd, err);
+    if (rc)
+        return rc;
+    if (rd.len != (size_t)nr * 2)
+        return corrupt(s, err, "column length");
+    if (!s->masks_checked) {
+        for (uint32_t i = 0; i < nr; i++)
+            if (rd.p[2 * (size_t)i + 1] >> (SEG_SQUEEZED - 8))
+                return corrupt(s, err, "run mask");
+        s->masks_checked = 1;
+    }
+    *masks = rd.p;
+    return TT_OK;
+}
+
+/* Replaces squeezed column c's stored form by its n values. */
+static int expand(struct tt_seg *s, int c, struct tt_err *err)
+{
+    const struct seg_squeeze *q = seg_squeeze_of(c);
+    const uint8_t *masks = NULL;
+    int rc = load_runs(s, err);
+    if (!rc)
+        rc = load_masks(s, &masks, err);
+    if (rc)
+        return rc;
+    uint8_t *v = malloc((size_t)s->n * q->width);
+    if (!v)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    if (seg_expand_column(q, (unsigned)(q - seg_squeezed), s->raw[c], s->raw_len[c], s->runs,
+                          s->nruns4 + s->nruns6, masks, s->n, v)) {
+        free(v);
+        return corrupt(s, err, "squeezed column length");
+    }
+    free(s->raw[c]);
+    s->raw[c] = v;
+    s->raw_len[c] = (size_t)s->n * q->width;
+    return TT_OK;
+}
+
+/* Decompresses column c (checksum checked) once, expanding a squeezed one;
+ * *rd reads it. No column holds more than 64 bytes per record. */
 static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err)
 {
     if (!s->raw[c]) {
         int rc = tt_blockfile_read(&s->bf, (unsigned)c, (size_t)s->n * 64 + 4096, &s->raw[c],
                                    &s->raw_len[c], err);
+        if (!rc && seg_squeeze_of(c) && (rc = expand(s, c, err))) {
+            free(s->raw[c]);
+            s->raw[c] = NULL;
+        }
         if (rc)
             return rc;
     }

@@ -9,6 +9,7 @@
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
+#include "store/segment_runs.h"
 
 #define SIG_SLOTS_MIN 1024u
 
@@ -23,9 +24,10 @@ struct tt_seg_encoder {
     int level;
     ZSTD_CCtx *cctx;
     uint64_t *keys, *tmp;
-    uint32_t *order;
+    uint32_t *order, *runlen;
+    uint16_t *masks;
     size_t cap;
-    struct tt_buf col[C__COUNT];
+    struct tt_buf col[C__COUNT], squeezed;
     /* destination prefix table of the segment being written */
     struct pfx_entry *pfx;
     uint32_t n_pfx, cap_pfx;
@@ -59,8 +61,11 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e)
     free(e->keys);
     free(e->tmp);
     free(e->order);
+    free(e->runlen);
+    free(e->masks);
     for (int i = 0; i < C__COUNT; i++)
         tt_buf_free(&e->col[i]);
+    tt_buf_free(&e->squeezed);
     free(e->pfx);
     free(e->sig_slot);
     free(e->sig_off);
@@ -75,10 +80,14 @@ static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
     free(e->keys);
     free(e->tmp);
     free(e->order);
+    free(e->runlen);
+    free(e->masks);
     e->keys = malloc(n * sizeof *e->keys);
     e->tmp = malloc(n * sizeof *e->tmp);
     e->order = malloc(n * sizeof *e->order);
-    if (!e->keys || !e->tmp || !e->order) {
+    e->runlen = malloc(n * sizeof *e->runlen);
+    e->masks = malloc(n * sizeof *e->masks);
+    if (!e->keys || !e->tmp || !e->order || !e->runlen || !e->masks) {
         e->cap = 0;
         return TT_ENOMEM;
     }
@@ -410,6 +419,7 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
             (*nruns6)++;
         }
         tt_buf_varint(&e->col[C_RUNS], end - k);
+        e->runlen[*nruns4 + *nruns6 - 1] = end - k;
         /* neighbouring sources mostly share country and AS: XOR the previous run's */
         tt_buf_le(&e->col[C_CC], (uint16_t)(r0->cc ^ prev_cc), 2);
         tt_buf_le(&e->col[C_ASN], r0->asn ^ prev_asn, 4);
@@ -436,6 +446,26 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
     put_planes(&e->col[C_DSTOFF], e->keys, n4, 4);
     put_pfxtab(e);
     return TT_OK;
+}
+
+/* Replaces each squeezable column by its squeezed form and writes the
+ * runs' masks (segment_runs.h). */
+static void squeeze_columns(struct tt_seg_encoder *e, uint32_t nruns)
+{
+    memset(e->masks, 0, nruns * sizeof *e->masks);
+    for (unsigned b = 0; b < SEG_SQUEEZED; b++) {
+        struct tt_buf *c = &e->col[seg_squeezed[b].col], t;
+        if (c->oom)
+            continue; /* reported with the other columns */
+        e->squeezed.len = 0;
+        e->squeezed.oom = 0;
+        seg_squeeze_column(&seg_squeezed[b], b, c->p, e->runlen, nruns, e->masks, &e->squeezed);
+        t = *c;
+        *c = e->squeezed;
+        e->squeezed = t;
+    }
+    for (uint32_t i = 0; i < nruns; i++)
+        tt_buf_le(&e->col[C_RUNMASK], e->masks[i], 2);
 }
 
 const uint32_t *tt_seg_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
@@ -469,6 +499,7 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
     uint64_t day_us = (uint64_t)day * 86400000000ull;
     if (fill_columns(e, recs, n, n4, day_us, &nr4, &nr6))
         return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
+    squeeze_columns(e, nr4 + nr6);
     for (int c = 0; c < C__COUNT; c++)
         if (tt_buf_ok(&e->col[c]))
             return tt_err_set(err, TT_ENOMEM, "segment: out of memory");

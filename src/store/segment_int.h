@@ -43,6 +43,7 @@ enum seg_col {
     C_INNER,   /* sparse ICMP quoted headers */
     C_CC,      /* u16 per run: the source's country, XOR the previous run's */
     C_ASN,     /* u32 per run: the source's AS number, XOR the previous run's */
+    C_RUNMASK, /* u16 per run: which squeezed columns repeat in it (segment_runs.h) */
     C__COUNT
 };
 
