@@ -79,6 +79,7 @@ demo: install-deps
 	bash scripts/demo.sh build/teiten
 
 test-all: install-deps
+	$(MAKE) check
 	$(MAKE) test
 	$(MAKE) SAN=1 test
 

@@ -72,4 +72,31 @@ static void test_malformed(void)
     CHECK_EQ_U64(rd.pos, 9);
 }
 
-TT_TESTS(test_roundtrip, test_edges, test_malformed)
+/* tt_grow: doubles from the first capacity, keeps what was stored, and
+ * leaves the array as it was when the size would overflow. */
+static void test_grow(void)
+{
+    uint32_t *v = NULL;
+    size_t cap = 0, grown = 0;
+    for (size_t n = 0; n < 1000; n++) {
+        size_t before = cap;
+        CHECK_EQ_U64(tt_grow(&v, &cap, n, sizeof *v, 4), TT_OK);
+        grown += cap != before;
+        v[n] = (uint32_t)(n * 7);
+    }
+    CHECK_EQ_U64(cap, 1024); /* 4, 8, ..., 1024 */
+    CHECK_EQ_U64(grown, 9);
+    uint32_t bad = 0;
+    for (size_t n = 0; n < 1000; n++)
+        bad += v[n] != n * 7;
+    CHECK_EQ_U64(bad, 0);
+    uint32_t *keep = v;
+    size_t huge = cap;
+    CHECK_EQ_U64(tt_grow(&v, &huge, huge, SIZE_MAX / 1024, 4), TT_ENOMEM);
+    CHECK(v == keep && huge == cap);
+    CHECK_EQ_U64(tt_grow(&v, &cap, 10, sizeof *v, 4), TT_OK); /* room already */
+    CHECK_EQ_U64(cap, 1024);
+    free(v);
+}
+
+TT_TESTS(test_roundtrip, test_edges, test_malformed, test_grow)

@@ -13,6 +13,27 @@
 
 #define TT_BUF_MAX ((size_t)1 << 34) /* no single stored object may exceed 16 GiB */
 
+/* Makes room for element n of the array at *arr (a pointer to the array
+ * pointer) of *cap elements of elem bytes: doubles the capacity, starting
+ * at first. TT_OK, or TT_ENOMEM with the array and *cap unchanged. The
+ * pointer is copied with memcpy so that any element type can be passed. */
+static inline int tt_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return TT_OK;
+    size_t ncap = *cap ? *cap * 2 : first;
+    if (ncap <= n || ncap > SIZE_MAX / elem)
+        return TT_ENOMEM;
+    void *p;
+    memcpy(&p, arr, sizeof p);
+    void *np = realloc(p, ncap * elem);
+    if (!np)
+        return TT_ENOMEM;
+    memcpy(arr, &np, sizeof np);
+    *cap = ncap;
+    return TT_OK;
+}
+
 struct tt_buf {
     uint8_t *p;
     size_t len, cap;

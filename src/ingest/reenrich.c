@@ -148,14 +148,8 @@ static int one_group(struct tt_store *s, const struct group *g, const struct tt_
 
 static int add_old(struct group *g, const struct tt_store_file *f)
 {
-    if (g->nold == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 16;
-        struct tt_store_file *p = realloc(g->old, cap * sizeof *p);
-        if (!p)
-            return TT_ENOMEM;
-        g->old = p;
-        g->cap = cap;
-    }
+    if (tt_grow(&g->old, &g->cap, g->nold, sizeof *g->old, 16))
+        return TT_ENOMEM;
     g->old[g->nold++] = *f;
     return TT_OK;
 }

@@ -34,15 +34,7 @@ int tt_rollup_pool_open(struct rollup_pool *p, int64_t day)
     int rc = TT_OK;
     pthread_mutex_lock(&p->mu);
     struct pool_day *d = find(p, day);
-    if (!d && p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        struct pool_day *nd = realloc(p->days, cap * sizeof *nd);
-        if (nd) {
-            p->days = nd;
-            p->cap = cap;
-        }
-    }
-    if (!d && p->n < p->cap) {
+    if (!d && tt_grow(&p->days, &p->cap, p->n, sizeof *p->days, 16) == TT_OK) {
         d = &p->days[p->n++];
         memset(d, 0, sizeof *d);
         d->day = day;

@@ -194,15 +194,9 @@ int tt_srcunion_add(struct srcunion *u, struct srclist *l)
         tt_srclist_free(l);
         return TT_OK;
     }
-    if (u->nruns == u->cap) {
-        size_t cap = u->cap ? u->cap * 2 : 16;
-        struct srclist *r = realloc(u->runs, cap * sizeof *r);
-        if (!r) {
-            tt_srclist_free(l);
-            return TT_ENOMEM;
-        }
-        u->runs = r;
-        u->cap = cap;
+    if (tt_grow(&u->runs, &u->cap, u->nruns, sizeof *u->runs, 16)) {
+        tt_srclist_free(l);
+        return TT_ENOMEM;
     }
     u->runs[u->nruns++] = *l;
     memset(l, 0, sizeof *l);

@@ -355,14 +355,9 @@ int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_f
     size_t cap = 0;
     int rc = TT_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            struct tt_store_file *nf = realloc(*files, cap * sizeof *nf);
-            if (!nf) {
-                rc = tt_err_set(err, TT_ENOMEM, "out of memory");
-                break;
-            }
-            *files = nf;
+        if (tt_grow(files, &cap, *n, sizeof **files, 256)) {
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+            break;
         }
         struct tt_store_file *f = &(*files)[(*n)++];
         f->day = sqlite3_column_int64(st, 0);
@@ -451,14 +446,9 @@ int tt_catalog_databases(struct tt_catalog *c, struct tt_store_db **out, size_t 
     size_t cap = 0;
     int rc = TT_OK;
     while (rc == TT_OK && sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            struct tt_store_db *nd = realloc(*out, cap * sizeof *nd);
-            if (!nd) {
-                rc = tt_err_set(err, TT_ENOMEM, "out of memory");
-                break;
-            }
-            *out = nd;
+        if (tt_grow(out, &cap, *n, sizeof **out, 8)) {
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+            break;
         }
         struct tt_store_db *d = &(*out)[(*n)++];
         memset(d, 0, sizeof *d);

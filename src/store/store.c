@@ -186,17 +186,7 @@ static void day_name(int64_t day, char buf[16])
 static int remember(struct tt_store_txn *t, const struct txn_file *f)
 {
     pthread_mutex_lock(&t->mu);
-    int rc = TT_OK;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        struct txn_file *n = realloc(t->files, cap * sizeof *n);
-        if (n) {
-            t->files = n;
-            t->cap = cap;
-        } else {
-            rc = TT_ENOMEM;
-        }
-    }
+    int rc = tt_grow(&t->files, &t->cap, t->n, sizeof *t->files, 64);
     if (rc == TT_OK)
         t->files[t->n++] = *f;
     pthread_mutex_unlock(&t->mu);
