@@ -86,28 +86,39 @@ static inline void tt_buf_u8(struct tt_buf *b, uint8_t v)
     tt_buf_put(b, &v, 1);
 }
 
-static inline void tt_buf_le(struct tt_buf *b, uint64_t v, unsigned bytes)
+/* Raw writers for loops that reserved room once: each returns the bytes
+ * written at d (a varint takes at most TT_VARINT_MAX). */
+#define TT_VARINT_MAX 10
+static inline size_t tt_le_put(uint8_t *d, uint64_t v, unsigned bytes)
 {
-    uint8_t *d = tt_buf_reserve(b, bytes);
-    if (!d)
-        return;
     for (unsigned i = 0; i < bytes; i++)
         d[i] = (uint8_t)(v >> (8 * i));
-    b->len += bytes;
+    return bytes;
 }
 
-static inline void tt_buf_varint(struct tt_buf *b, uint64_t v)
+static inline size_t tt_varint_put(uint8_t *d, uint64_t v)
 {
-    uint8_t *d = tt_buf_reserve(b, 10);
-    if (!d)
-        return;
     size_t n = 0;
     while (v >= 0x80) {
         d[n++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
     d[n++] = (uint8_t)v;
-    b->len += n;
+    return n;
+}
+
+static inline void tt_buf_le(struct tt_buf *b, uint64_t v, unsigned bytes)
+{
+    uint8_t *d = tt_buf_reserve(b, bytes);
+    if (d)
+        b->len += tt_le_put(d, v, bytes);
+}
+
+static inline void tt_buf_varint(struct tt_buf *b, uint64_t v)
+{
+    uint8_t *d = tt_buf_reserve(b, TT_VARINT_MAX);
+    if (d)
+        b->len += tt_varint_put(d, v);
 }
 
 static inline uint64_t tt_zigzag(int64_t v)

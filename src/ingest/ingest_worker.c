@@ -19,7 +19,7 @@ int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct t
     if (w->seg_cap > TT_SEG_MAX_RECORDS)
         w->seg_cap = TT_SEG_MAX_RECORDS;
     w->zlevel = o->zstd_level ? o->zstd_level : TT_INGEST_ZSTD_DEFAULT;
-    w->enc = tt_seg_encoder_new(w->zlevel);
+    w->enc = tt_seg_encoder_new(o->zstd_level); /* 0: the encoder's level per column */
     if (o->enrich) {
         if (!(w->cache = malloc(sizeof *w->cache)))
             return TT_ENOMEM;

@@ -25,15 +25,16 @@ static uint64_t get_le(const uint8_t *p, unsigned n)
 }
 
 static int compress_blocks(struct tt_buf *out, size_t base, size_t dir, const struct tt_buf *blocks,
-                           unsigned nblocks, ZSTD_CCtx *cctx, int level)
+                           unsigned nblocks, ZSTD_CCtx *cctx, int level, const int *levels)
 {
     for (unsigned c = 0; c < nblocks; c++) {
         const struct tt_buf *b = &blocks[c];
         size_t bound = ZSTD_compressBound(b->len);
         if (!tt_buf_reserve(out, bound))
             return TT_ENOMEM;
-        size_t clen = ZSTD_compressCCtx(cctx, out->p + out->len, bound,
-                                        b->p ? b->p : (const uint8_t *)"", b->len, level);
+        size_t clen =
+            ZSTD_compressCCtx(cctx, out->p + out->len, bound, b->p ? b->p : (const uint8_t *)"",
+                              b->len, levels ? levels[c] : level);
         if (ZSTD_isError(clen))
             return TT_EIO;
         uint8_t *d = out->p + dir + (size_t)c * DIR_ENTRY;
@@ -46,9 +47,9 @@ static int compress_blocks(struct tt_buf *out, size_t base, size_t dir, const st
     return TT_OK;
 }
 
-int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
-                       const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
-                       void *zstd_cctx, int level)
+static int write_file(struct tt_buf *out, const char magic[8], uint32_t version,
+                      const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
+                      void *zstd_cctx, int level, const int *levels)
 {
     if (nblocks > TT_BLOCKS_MAX)
         return TT_ELIMIT;
@@ -66,13 +67,27 @@ int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version
     if (tt_buf_reserve(out, dir_len + 8)) {
         memset(out->p + dir, 0, dir_len + 8);
         out->len += dir_len + 8;
-        rc = compress_blocks(out, base, dir, blocks, nblocks, cctx, level);
+        rc = compress_blocks(out, base, dir, blocks, nblocks, cctx, level, levels);
     }
     if (rc == TT_OK)
         put_le_at(out->p + dir + dir_len, XXH3_64bits(out->p + base, dir + dir_len - base), 8);
     if (!zstd_cctx)
         ZSTD_freeCCtx(cctx);
     return rc ? rc : tt_buf_ok(out);
+}
+
+int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
+                       const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
+                       void *zstd_cctx, int level)
+{
+    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, level, NULL);
+}
+
+int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t version,
+                              const struct tt_buf *hdr, const struct tt_buf *blocks,
+                              unsigned nblocks, void *zstd_cctx, const int *levels)
+{
+    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, 0, levels);
 }
 
 int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,

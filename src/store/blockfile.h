@@ -31,6 +31,10 @@ struct tt_blockfile {
 int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
                        const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
                        void *zstd_cctx, int level);
+/* The same with a zstd level per block (levels[i] for block i). */
+int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t version,
+                              const struct tt_buf *hdr, const struct tt_buf *blocks,
+                              unsigned nblocks, void *zstd_cctx, const int *levels);
 
 /* Parses and checks the header. hdr_len and nblocks must match exactly. */
 int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,

@@ -22,6 +22,7 @@
 /* Reusable encoder scratch (sort arrays, column buffers, zstd context); one
  * per worker thread. */
 struct tt_seg_encoder;
+/* zstd_level 0 lets the encoder choose a level per column. */
 struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level);
 void tt_seg_encoder_free(struct tt_seg_encoder *e);
 

@@ -27,36 +27,35 @@ static unsigned mask_bit(const uint8_t *masks, uint32_t run, unsigned bit)
     return (unsigned)(masks[2 * (size_t)run] | masks[2 * (size_t)run + 1] << 8) >> bit & 1;
 }
 
-static int all_zero(const uint8_t *p, size_t len)
+static inline __attribute__((always_inline)) int zero_value(const uint8_t *p, unsigned w)
 {
-    for (size_t i = 0; i < len; i++)
-        if (p[i])
+    uint32_t v = 0;
+    memcpy(&v, p, w); /* w <= 4: one load for a constant w */
+    return v == 0;
+}
+
+/* Whether a run of len values at p repeats in the given way. */
+static inline __attribute__((always_inline)) int repeats(unsigned w, enum seg_repeat repeat,
+                                                         const uint8_t *p, uint32_t len)
+{
+    for (uint32_t j = repeat == SEG_ALL_ZERO ? 0 : 1; j < len; j++) {
+        const uint8_t *v = p + (size_t)j * w;
+        if (repeat == SEG_REST_FIRST ? memcmp(v, p, w) != 0 : !zero_value(v, w))
             return 0;
+    }
     return 1;
 }
 
-/* Whether a run of len values at p repeats in q's way. */
-static int repeats(const struct seg_squeeze *q, const uint8_t *p, uint32_t len)
+/* The squeeze for one width (see expand_width for why it is specialised). */
+static inline __attribute__((always_inline)) void
+squeeze_width(unsigned w, enum seg_repeat repeat, unsigned bit, const uint8_t *col,
+              const uint32_t *runs, uint32_t nruns, uint16_t *masks, struct tt_buf *out)
 {
-    unsigned w = q->width;
-    if (q->repeat == SEG_ALL_ZERO)
-        return all_zero(p, (size_t)len * w);
-    if (q->repeat == SEG_REST_ZERO)
-        return all_zero(p + w, (size_t)(len - 1) * w);
-    for (uint32_t j = 1; j < len; j++)
-        if (memcmp(p + (size_t)j * w, p, w) != 0)
-            return 0;
-    return 1;
-}
-
-void seg_squeeze_column(const struct seg_squeeze *q, unsigned bit, const uint8_t *col,
-                        const uint32_t *runs, uint32_t nruns, uint16_t *masks, struct tt_buf *out)
-{
-    unsigned w = q->width, first = q->repeat != SEG_ALL_ZERO;
+    unsigned first = repeat != SEG_ALL_ZERO;
     size_t firsts = first ? (size_t)nruns * w : 0, rest = 0;
     const uint8_t *p = col;
     for (uint32_t i = 0; i < nruns; p += (size_t)runs[i] * w, i++) {
-        if (repeats(q, p, runs[i]))
+        if (repeats(w, repeat, p, runs[i]))
             masks[i] |= (uint16_t)(1u << bit);
         else
             rest += (size_t)(runs[i] - first) * w;
@@ -78,6 +77,18 @@ void seg_squeeze_column(const struct seg_squeeze *q, unsigned bit, const uint8_t
         }
     }
     out->len += firsts + rest;
+}
+
+void seg_squeeze_column(const struct seg_squeeze *q, unsigned bit, const uint8_t *col,
+                        const uint32_t *runs, uint32_t nruns, uint16_t *masks, struct tt_buf *out)
+{
+    enum seg_repeat rep = (enum seg_repeat)q->repeat;
+    if (q->width == 1)
+        squeeze_width(1, rep, bit, col, runs, nruns, masks, out);
+    else if (q->width == 2)
+        squeeze_width(2, rep, bit, col, runs, nruns, masks, out);
+    else
+        squeeze_width(4, rep, bit, col, runs, nruns, masks, out);
 }
 
 /* The expansion for one width, in one pass with every read and write
@@ -131,7 +142,5 @@ int seg_expand_column(const struct seg_squeeze *q, unsigned bit, const uint8_t *
         return expand_width(1, rep, in, in_len, runs, nruns, masks, bit, out, n);
     if (q->width == 2)
         return expand_width(2, rep, in, in_len, runs, nruns, masks, bit, out, n);
-    if (q->width == 4)
-        return expand_width(4, rep, in, in_len, runs, nruns, masks, bit, out, n);
-    return expand_width(q->width, rep, in, in_len, runs, nruns, masks, bit, out, n);
+    return expand_width(4, rep, in, in_len, runs, nruns, masks, bit, out, n);
 }

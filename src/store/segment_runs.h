@@ -19,7 +19,7 @@ enum seg_repeat {
 
 struct seg_squeeze {
     uint8_t col;    /* enum seg_col */
-    uint8_t width;  /* bytes per value */
+    uint8_t width;  /* bytes per value: 1, 2 or 4 */
     uint8_t repeat; /* enum seg_repeat */
 };
 
