@@ -31,6 +31,7 @@ static inline int tt_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t 
         return TT_ENOMEM;
     memcpy(arr, &np, sizeof np);
     *cap = ncap;
+    /* cppcheck-suppress memleak ; the memcpy above hands np to the caller */
     return TT_OK;
 }
 
@@ -73,10 +74,11 @@ static inline int tt_buf_ok(const struct tt_buf *b)
 
 static inline void tt_buf_put(struct tt_buf *b, const void *src, size_t n)
 {
+    if (n == 0)
+        return; /* an empty buffer has no pointer to offset */
     uint8_t *d = tt_buf_reserve(b, n);
     if (d) {
-        if (n)
-            memcpy(d, src, n);
+        memcpy(d, src, n);
         b->len += n;
     }
 }

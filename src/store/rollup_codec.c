@@ -148,45 +148,74 @@ static int bad(const char *name, const char *what, struct tt_err *err)
     return tt_err_set(err, TT_ECORRUPT, "%s: corrupt roll-up: %s", name, what);
 }
 
+unsigned roll_get_split(struct tt_rd *rd, uint64_t packets, uint64_t bytes, uint8_t hour[24],
+                        uint64_t pk[24], uint64_t by[24])
+{
+    uint64_t mask = tt_rd_varint(rd), sp = 0, sb = 0;
+    int many = __builtin_popcountll(mask) > 1;
+    unsigned n = 0;
+    if (mask == 0 || mask >> 24)
+        rd->bad = 1;
+    for (uint8_t hr = 0; hr < 24 && !rd->bad; hr++) {
+        if (!(mask >> hr & 1))
+            continue;
+        hour[n] = hr;
+        pk[n] = many ? tt_rd_varint(rd) : packets;
+        by[n] = many ? tt_rd_varint(rd) : bytes;
+        /* a split of the totals: the hours may not add up past them */
+        if (tt_add_bounded(&sp, pk[n], packets) || tt_add_bounded(&sb, by[n], bytes))
+            rd->bad = 1;
+        n++;
+    }
+    if (sp != packets || sb != bytes)
+        rd->bad = 1;
+    return rd->bad ? 0 : n;
+}
+
+int roll_get_counters(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *h, size_t ndays,
+                      size_t nhours)
+{
+    r->days = calloc(ndays + 1, sizeof *r->days);
+    r->hours = h ? calloc(nhours + 1, sizeof *r->hours) : NULL;
+    if (!r->days || (h && !r->hours))
+        return TT_ENOMEM;
+    uint64_t g = 0;
+    for (size_t i = 0; i < ndays && !d->bad; i++) {
+        /* keys ascending and in range (roll_key >> 5 has 42 bits), of a
+         * port kind that exists */
+        uint64_t delta = tt_rd_varint(d);
+        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 42) - 1) ||
+            (g >> 16 & 3) > TT_PK_NONE)
+            d->bad = 1;
+        uint64_t key = g << 5, pk = tt_rd_varint(d), by = tt_rd_varint(d);
+        r->days[r->ndays++] = entry_of(key, TT_HOUR_DAY, pk, by);
+        if (!h)
+            continue;
+        uint8_t hour[24];
+        uint64_t hp[24], hb[24];
+        unsigned n = roll_get_split(h, pk, by, hour, hp, hb);
+        if (n > nhours - r->nhours)
+            h->bad = 1;
+        for (unsigned j = 0; j < n && !h->bad; j++)
+            r->hours[r->nhours++] = entry_of(key, hour[j], hp[j], hb[j]);
+    }
+    return d->bad || d->pos != d->len || (h && (h->bad || h->pos != h->len)) ? TT_ECORRUPT : TT_OK;
+}
+
 static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned want,
-                        size_t nhours, struct tt_err *err)
+                        size_t ndays, size_t nhours, struct tt_err *err)
 {
     uint8_t *dp = NULL, *hp = NULL;
     size_t dl = 0, hl = 0;
-    int rc = tt_blockfile_read(bf, B_DAY, (size_t)r->ndays * 30, &dp, &dl, err);
+    int rc = tt_blockfile_read(bf, B_DAY, ndays * 30, &dp, &dl, err);
     if (!rc && (want & TT_RW_HOURS))
-        rc = tt_blockfile_read(bf, B_HOURS, (size_t)nhours * 20 + r->ndays * 5, &hp, &hl, err);
-    r->days = calloc(r->ndays + 1, sizeof *r->days);
-    r->hours = (want & TT_RW_HOURS) ? calloc(nhours + 1, sizeof *r->hours) : NULL;
-    if (!rc && (!r->days || ((want & TT_RW_HOURS) && !r->hours)))
-        rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+        rc = tt_blockfile_read(bf, B_HOURS, nhours * 20 + ndays * 5, &hp, &hl, err);
     struct tt_rd d = tt_rd_make(dp, rc ? 0 : dl), h = tt_rd_make(hp, hp ? hl : 0);
-    uint64_t g = 0;
-    for (size_t i = 0; !rc && i < r->ndays; i++) {
-        /* keys ascending and in range (roll_key >> 5 has 42 bits) */
-        uint64_t delta = tt_rd_varint(&d);
-        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 42) - 1))
-            d.bad = 1;
-        uint64_t key = g << 5, pk = tt_rd_varint(&d), by = tt_rd_varint(&d);
-        r->days[i] = entry_of(key, TT_HOUR_DAY, pk, by);
-        if (!hp)
-            continue;
-        uint64_t mask = tt_rd_varint(&h);
-        int many = __builtin_popcountll(mask) > 1;
-        if (mask == 0 || mask >> 24)
-            h.bad = 1;
-        for (uint8_t hr = 0; hr < 24 && !h.bad; hr++) {
-            if (!(mask >> hr & 1))
-                continue;
-            if (r->nhours == nhours) {
-                h.bad = 1;
-                break;
-            }
-            uint64_t hp_ = many ? tt_rd_varint(&h) : pk, hb = many ? tt_rd_varint(&h) : by;
-            r->hours[r->nhours++] = entry_of(key, hr, hp_, hb);
-        }
-    }
-    if (!rc && (d.bad || d.pos != d.len || h.bad || h.pos != h.len))
+    if (!rc)
+        rc = roll_get_counters(r, &d, hp ? &h : NULL, ndays, nhours);
+    if (rc == TT_ENOMEM)
+        rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
+    else if (rc == TT_ECORRUPT)
         rc = bad(bf->name, "counters", err);
     free(dp);
     free(hp);
@@ -296,9 +325,8 @@ int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned
     if (!r)
         return tt_err_set(err, TT_ENOMEM, "%s: out of memory", name);
     /* counters only when asked for: a source or country query skips them */
-    r->ndays = want & (TT_RW_DAY | TT_RW_HOURS) ? ndays : 0;
-    if (r->ndays)
-        rc = get_counters(r, &bf, want, nhours, err);
+    if (ndays && (want & (TT_RW_DAY | TT_RW_HOURS)))
+        rc = get_counters(r, &bf, want, ndays, nhours, err);
     if (!rc && (want & TT_RW_SETS))
         rc = get_sources(r, &bf, nsets, !(want & TT_RW_NO_CC), err);
     if (!rc && (want & TT_RW_SETS))

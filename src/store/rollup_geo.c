@@ -104,7 +104,8 @@ void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *
     }
 }
 
-/* Reads ndays country rows and, when hp is given, their hourly split. */
+/* Reads ndays country rows and, when hp is given, their hourly split (at
+ * most nhours rows). */
 int roll_get_geo(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *hp, size_t ndays,
                  size_t nhours)
 {
@@ -121,20 +122,13 @@ int roll_get_geo(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *hp, size_t 
         r->geo_days[r->ngeo_days++] = geo_of(key, TT_HOUR_DAY, pk, by);
         if (!hp)
             continue;
-        uint64_t mask = tt_rd_varint(hp);
-        int many = __builtin_popcountll(mask) > 1;
-        if (mask == 0 || mask >> 24)
+        uint8_t hour[24];
+        uint64_t hk[24], hb[24];
+        unsigned n = roll_get_split(hp, pk, by, hour, hk, hb);
+        if (n > nhours - r->ngeo_hours)
             hp->bad = 1;
-        for (uint8_t hr = 0; hr < 24 && !hp->bad; hr++) {
-            if (!(mask >> hr & 1))
-                continue;
-            if (r->ngeo_hours == nhours) {
-                hp->bad = 1;
-                break;
-            }
-            uint64_t hk = many ? tt_rd_varint(hp) : pk, hb = many ? tt_rd_varint(hp) : by;
-            r->geo_hours[r->ngeo_hours++] = geo_of(key, hr, hk, hb);
-        }
+        for (unsigned j = 0; j < n && !hp->bad; j++)
+            r->geo_hours[r->ngeo_hours++] = geo_of(key, hour[j], hk[j], hb[j]);
     }
     return d->bad || d->pos != d->len || (hp && (hp->bad || hp->pos != hp->len)) ? TT_ECORRUPT
                                                                                  : TT_OK;

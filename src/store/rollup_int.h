@@ -65,6 +65,17 @@ struct tt_rollup {
 
 /* Sorted entries from the counters: whole-day totals and per-hour rows. */
 int roll_build_entries(struct tt_rollup *r);
+/* Blocks DAY and (hours not NULL) HOURS: ndays port-counter rows, keys
+ * ascending, and their hourly split in at most nhours rows. 0, TT_ENOMEM or
+ * TT_ECORRUPT. */
+int roll_get_counters(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
+                      size_t nhours);
+/* One row's hourly split (HOURS, GEO_HOURS): a 24-bit mask and, for more
+ * than one hour, each hour's packets and bytes, which must add up to the
+ * row's (one hour is the whole row). Fills hour, pk, by in hour order and
+ * returns how many; 0 with rd->bad set on bad bytes. */
+unsigned roll_get_split(struct tt_rd *rd, uint64_t packets, uint64_t bytes, uint8_t hour[24],
+                        uint64_t pk[24], uint64_t by[24]);
 struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls, uint16_t cc);
 /* Sorted country entries from the sets' counters (rollup_geo.c), and
  * their blocks' coding. The getters return TT_ECORRUPT on bad bytes. */

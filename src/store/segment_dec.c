@@ -21,11 +21,13 @@ struct tt_seg {
     char name[256];
     uint32_t n, n4, nruns4, nruns6;
     int64_t day;
+    uint64_t ts_first, ts_last; /* the header's time range */
     struct tt_blockfile bf;
     size_t raw_len[C__COUNT];
     uint8_t *raw[C__COUNT]; /* decompressed columns, on demand */
     uint32_t *runs;         /* run lengths */
     int masks_checked;      /* RUNMASK's bits validated */
+    int failed;             /* the error that refused the segment, 0 none */
     /* decoded arrays */
     uint32_t *src4, *dst4;
     uint8_t *src6, *dst6, *proto;
@@ -35,6 +37,9 @@ struct tt_seg {
     struct seg_pfx *pfx;
     uint32_t n_pfx;
 };
+
+#define US_PER_DAY 86400000000ull
+#define SEG_DAY_MAX 106751 /* the last day whose microseconds fit an int64 */
 
 static int corrupt(struct tt_seg *s, struct tt_err *err, const char *what)
 {
@@ -69,8 +74,10 @@ int tt_seg_open(const uint8_t *data, size_t len, const char *name, struct tt_seg
     s->nruns4 = (uint32_t)get_le(h + 8, 4);
     s->nruns6 = (uint32_t)get_le(h + 12, 4);
     s->day = (int64_t)get_le(h + 16, 8);
+    s->ts_first = get_le(h + 24, 8);
+    s->ts_last = get_le(h + 32, 8);
     if (s->n == 0 || s->n > TT_SEG_MAX_RECORDS || s->n4 > s->n || s->nruns4 > s->n4 ||
-        s->nruns6 > s->n - s->n4) {
+        s->nruns6 > s->n - s->n4 || s->day < 0 || s->day > SEG_DAY_MAX) {
         rc = corrupt(s, err, "record counts");
         free(s);
         return rc;
@@ -240,14 +247,22 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
         free(src6);
         return TT_ENOMEM;
     }
-    uint32_t k = 0, a = 0;
+    uint32_t k = 0;
+    uint64_t a = 0;
     for (uint32_t i = 0; i < s->nruns4; i++) {
-        a += (uint32_t)tt_rd_varint(&r4);
+        /* distinct and ascending: each delta after the first at least 1 */
+        uint64_t delta = tt_rd_varint(&r4);
+        if ((i && delta == 0) || tt_add_bounded(&a, delta, UINT32_MAX))
+            r4.bad = 1;
         for (uint32_t j = 0; j < s->runs[i]; j++)
-            src4[k++] = a;
+            src4[k++] = (uint32_t)a;
     }
+    const uint8_t *prev6 = NULL;
     for (uint32_t i = 0; i < s->nruns6; i++) {
         const uint8_t *p = tt_rd_bytes(&r6, 16);
+        if (p && prev6 && memcmp(prev6, p, 16) >= 0)
+            r4.bad = 1; /* IPv6 sources distinct and ascending too */
+        prev6 = p;
         for (uint32_t j = 0; p && j < s->runs[s->nruns4 + i]; j++, k++)
             memcpy(src6 + (size_t)(k - s->n4) * 16, p, 16);
     }
@@ -278,11 +293,20 @@ static int load_ts(struct tt_seg *s, struct tt_err *err)
     if (!(s->ts = alloc_array(s, s->n, 8, err)))
         return TT_ENOMEM;
     get_planes(rd.p, s->n, 8, s->ts);
-    uint64_t day_us = (uint64_t)s->day * 86400000000ull, k = 0;
+    /* every record of the segment's day (s->day is checked at open) */
+    const int64_t day_us = s->day * (int64_t)US_PER_DAY;
+    uint64_t k = 0;
     for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
-        uint64_t t = day_us;
-        for (uint32_t j = 0; j < s->runs[i]; j++, k++)
-            s->ts[k] = t += (uint64_t)tt_unzigzag(s->ts[k]);
+        int64_t in_day = 0;
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            int64_t delta = tt_unzigzag(s->ts[k]);
+            if (delta < -in_day || delta >= (int64_t)US_PER_DAY - in_day)
+                return corrupt(s, err, "timestamp outside the day");
+            in_day += delta;
+            s->ts[k] = (uint64_t)(day_us + in_day);
+            if (s->ts[k] < s->ts_first || s->ts[k] > s->ts_last)
+                return corrupt(s, err, "timestamp outside the header's range");
+        }
     }
     return TT_OK;
 }
@@ -301,6 +325,9 @@ static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
         p->sensor = (uint16_t)tt_rd_le(&rd, 2);
         p->ipver = tt_rd_u8(&rd);
         p->len = tt_rd_u8(&rd);
+        if ((p->ipver != 4 && p->ipver != 6) ||
+            (p->len != SEG_ESCAPE_LEN && p->len > (p->ipver == 4 ? 32 : 128)))
+            rd.bad = 1;
         if (p->ipver == 6) {
             const uint8_t *a = tt_rd_bytes(&rd, 16);
             if (a)
@@ -310,6 +337,16 @@ static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
         }
     }
     return rd.bad || rd.pos != rd.len ? corrupt(s, err, "prefix table") : TT_OK;
+}
+
+/* Record k's prefix-table entry, read from the PFX column; NULL when the
+ * index is out of range or the entry is of the other IP version. */
+static const struct seg_pfx *record_prefix(const struct tt_seg *s, struct tt_rd *rp, uint32_t k)
+{
+    uint64_t i = rp->pos < rp->len && rp->p[rp->pos] < 0x80 ? rp->p[rp->pos++] : tt_rd_varint(rp);
+    if (i >= s->n_pfx || s->pfx[i].ipver != (k < s->n4 ? 4 : 6))
+        return NULL;
+    return &s->pfx[i];
 }
 
 /* Sensors alone: the prefix index column, without the destinations. */
@@ -327,12 +364,12 @@ static int load_sensor(struct tt_seg *s, struct tt_err *err)
     if (!sensor)
         return TT_ENOMEM;
     for (uint32_t k = 0; k < s->n; k++) {
-        uint64_t i = rp.pos < rp.len && rp.p[rp.pos] < 0x80 ? rp.p[rp.pos++] : tt_rd_varint(&rp);
-        if (i >= s->n_pfx) {
+        const struct seg_pfx *p = record_prefix(s, &rp, k);
+        if (!p) {
             free(sensor);
             return corrupt(s, err, "prefix index");
         }
-        sensor[k] = s->pfx[i].sensor;
+        sensor[k] = p->sensor;
     }
     if (rp.bad || rp.pos != rp.len) {
         free(sensor);
@@ -363,15 +400,17 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
     if (!s->sensor || !s->dst4 || !s->dst6)
         return TT_ENOMEM;
     for (uint32_t k = 0; k < s->n; k++) {
-        uint64_t i = tt_rd_varint(&rp);
-        if (i >= s->n_pfx)
+        const struct seg_pfx *p = record_prefix(s, &rp, k);
+        if (!p)
             return corrupt(s, err, "prefix index");
-        const struct seg_pfx *p = &s->pfx[i];
         s->sensor[k] = p->sensor;
         if (k < s->n4) {
             const uint8_t *o = ro.p + k; /* byte planes of n4 bytes each */
             uint32_t off = (uint32_t)o[0] | (uint32_t)o[s->n4] << 8 | (uint32_t)o[2 * s->n4] << 16 |
                            (uint32_t)o[3 * (size_t)s->n4] << 24;
+            /* an offset inside its prefix (a length of 0 takes any) */
+            if (p->len != SEG_ESCAPE_LEN && p->len && off >> (32 - p->len))
+                return corrupt(s, err, "destination outside its prefix");
             s->dst4[k] = p->len == SEG_ESCAPE_LEN ? off : p->v4 + off;
         } else {
             const uint8_t *a = tt_rd_bytes(&r6, 16);
@@ -455,7 +494,27 @@ static int load_geo(struct tt_seg *s, struct tt_err *err)
     return TT_OK;
 }
 
+/* A segment refused once stays refused: its arrays may be half filled. */
+static int refused(struct tt_seg *s, struct tt_err *err)
+{
+    return tt_err_set(err, s->failed, "%s: segment refused before", s->name);
+}
+
+static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
+
 int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
+{
+    if (s->failed) {
+        memset(out, 0, sizeof *out);
+        return refused(s, err);
+    }
+    int rc = columns(s, fields, out, err);
+    if (rc)
+        s->failed = rc;
+    return rc;
+}
+
+static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
 {
     int rc = TT_OK;
     memset(out, 0, sizeof *out);
@@ -520,6 +579,8 @@ static int decode_fixed_fields(struct tt_seg *s, struct tt_record *recs, struct 
         uint8_t prev_ttl = 0;
         for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
             struct tt_record *r = &recs[k];
+            if (l4.p[k] > TT_L4_NONE)
+                return corrupt(s, err, "transport state");
             r->l4 = l4.p[k];
             uint32_t d = r->ipver == 6 ? (uint32_t)r->dst6[12] << 24 | (uint32_t)r->dst6[13] << 16 |
                                              (uint32_t)r->dst6[14] << 8 | r->dst6[15]
@@ -632,7 +693,10 @@ static int decode_payload(struct tt_seg *s, struct tt_record *recs, struct tt_er
     for (uint32_t k = 0; k < s->n; k++) {
         struct tt_record *r = &recs[k];
         int64_t derived = (int64_t)r->ip_len - r->ip_hlen - seg_l4_header_len(r);
-        r->payload_len = (uint16_t)(derived + tt_unzigzag(tt_rd_varint(&plen)));
+        int64_t res = tt_unzigzag(tt_rd_varint(&plen)); /* derived is small: no overflow */
+        if (res < -derived || res > UINT16_MAX - derived)
+            return corrupt(s, err, "payload length");
+        r->payload_len = (uint16_t)(derived + res);
         uint8_t n = ph.p[k];
         const uint8_t *b = n <= TT_PAYLOAD_HEAD ? tt_rd_bytes(&pay, n) : NULL;
         if (!b && n)
@@ -653,9 +717,10 @@ static int decode_inner(struct tt_seg *s, struct tt_record *recs, struct tt_err 
     if (rc)
         return rc;
     uint64_t k = 0;
-    while (rd.pos < rd.len && !rd.bad) {
-        k += tt_rd_varint(&rd);
-        if (k >= s->n)
+    for (int first = 1; rd.pos < rd.len && !rd.bad; first = 0) {
+        /* records ascending: a gap of at least 1 after the first entry */
+        uint64_t gap = tt_rd_varint(&rd);
+        if ((!first && gap == 0) || tt_add_bounded(&k, gap, s->n - 1))
             return corrupt(s, err, "inner header index");
         struct tt_record *r = &recs[k];
         r->inner_proto = tt_rd_u8(&rd);
@@ -679,8 +744,8 @@ int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
 {
     struct tt_seg_cols c;
     int rc = tt_seg_columns(s, TT_SF_ALL, &c, err);
-    if (rc == TT_OK && !s->proto)
-        rc = load_u8(s, C_PROTO, &s->proto, err);
+    if (rc == TT_OK && !s->proto && (rc = load_u8(s, C_PROTO, &s->proto, err)))
+        s->failed = rc;
     if (rc)
         return rc;
     memset(recs, 0, (size_t)s->n * sizeof *recs);
@@ -714,5 +779,7 @@ int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
         rc = decode_payload(s, recs, err);
     if (!rc)
         rc = decode_inner(s, recs, err);
+    if (rc && !s->failed)
+        s->failed = rc;
     return rc;
 }
