@@ -79,9 +79,13 @@ demo: install-deps
 	bash scripts/demo.sh build/teiten
 
 test-all: install-deps
-	$(MAKE) check
-	$(MAKE) test
-	$(MAKE) SAN=1 test
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory SAN=1 test
+
+# Test objects are intermediate files; keeping them spares a rebuild and
+# keeps make's "rm ..." from following the suite's closing count line.
+.SECONDARY:
 
 clean:
 	rm -rf build
