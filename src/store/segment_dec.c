@@ -341,7 +341,8 @@ static int load_pfxtab(struct tt_seg *s, struct tt_err *err)
 
 /* Record k's prefix-table entry, read from the PFX column; NULL when the
  * index is out of range or the entry is of the other IP version. */
-static const struct seg_pfx *record_prefix(const struct tt_seg *s, struct tt_rd *rp, uint32_t k)
+static inline __attribute__((always_inline)) const struct seg_pfx *
+record_prefix(const struct tt_seg *s, struct tt_rd *rp, uint32_t k)
 {
     uint64_t i = rp->pos < rp->len && rp->p[rp->pos] < 0x80 ? rp->p[rp->pos++] : tt_rd_varint(rp);
     if (i >= s->n_pfx || s->pfx[i].ipver != (k < s->n4 ? 4 : 6))
