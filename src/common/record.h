@@ -6,9 +6,10 @@
 
 #include <stdint.h>
 
-#define TT_PAYLOAD_HEAD 16 /* payload bytes kept: DNS header, "HTTP/1.1 200", NTP mode */
-#define TT_MAX_OPTKINDS 12 /* TCP option kinds kept in order (NOPs included) */
-#define TT_SENSOR_NONE 0   /* packet matched no sensor prefix: "unattributed" */
+#define TT_US_PER_DAY 86400000000ll /* record timestamps are microseconds */
+#define TT_PAYLOAD_HEAD 16          /* payload bytes kept: DNS header, "HTTP/1.1 200", NTP mode */
+#define TT_MAX_OPTKINDS 12          /* TCP option kinds kept in order (NOPs included) */
+#define TT_SENSOR_NONE 0            /* packet matched no sensor prefix: "unattributed" */
 #define TT_SENSOR_MAX 65535
 
 /* What the decoder could read above the IP layer. */

@@ -5,8 +5,6 @@
 
 #include "ingest/ingest_int.h"
 
-#define US_PER_DAY 86400000000ull
-
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
                 struct tt_store_txn *txn, struct rollup_pool *pool)
 {
@@ -159,7 +157,7 @@ void worker_batch(struct worker *w, const struct tt_batch *b)
     struct day_state *d = NULL;
     for (uint32_t i = 0; i < b->n && !w->rc; i++) {
         const struct tt_pkt *p = &b->pkts[i];
-        int64_t day = (int64_t)(p->ts_us / US_PER_DAY);
+        int64_t day = (int64_t)(p->ts_us / (uint64_t)TT_US_PER_DAY);
         if (!d || d->day != day)
             d = day_slot(w, day);
         if (!d)

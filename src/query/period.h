@@ -27,10 +27,10 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/record.h"
 
 #define TT_US_PER_SEC 1000000ll
 #define TT_US_PER_HOUR 3600000000ll
-#define TT_US_PER_DAY 86400000000ll
 
 #define TT_PERIOD_YEAR_MIN 1970
 #define TT_PERIOD_YEAR_MAX 9999

@@ -7,7 +7,6 @@
 #include "query/query_int.h"
 #include "query/srcunion.h"
 
-#define US_PER_DAY 86400000000ll
 #define US_PER_HOUR 3600000000ll
 
 void tt_filter_init(struct tt_filter *f)
@@ -25,14 +24,15 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 void tt_filter_days(const struct tt_filter *f, int64_t *first_day, int64_t *last_day)
 {
-    *first_day = floor_div(f->from_us, US_PER_DAY);
+    *first_day = floor_div(f->from_us, TT_US_PER_DAY);
     *last_day =
-        f->to_us == INT64_MAX ? INT64_MAX / US_PER_DAY : floor_div(f->to_us - 1, US_PER_DAY);
+        f->to_us == INT64_MAX ? INT64_MAX / TT_US_PER_DAY : floor_div(f->to_us - 1, TT_US_PER_DAY);
 }
 
 int tt_query_whole_days(const struct tt_filter *f)
 {
-    return f->from_us % US_PER_DAY == 0 && (f->to_us == INT64_MAX || f->to_us % US_PER_DAY == 0);
+    return f->from_us % TT_US_PER_DAY == 0 &&
+           (f->to_us == INT64_MAX || f->to_us % TT_US_PER_DAY == 0);
 }
 
 int tt_query_sensor_ok(const struct tt_filter *f, uint16_t sensor)
@@ -55,7 +55,7 @@ int tt_query_hour_ok(const struct tt_filter *f, int64_t day, uint8_t hour)
 {
     if (hour == TT_HOUR_DAY)
         return 1;
-    int64_t t = day * US_PER_DAY + hour * US_PER_HOUR;
+    int64_t t = day * TT_US_PER_DAY + hour * US_PER_HOUR;
     return t >= f->from_us - (US_PER_HOUR - 1) && t < f->to_us;
 }
 

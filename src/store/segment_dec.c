@@ -38,7 +38,6 @@ struct tt_seg {
     uint32_t n_pfx;
 };
 
-#define US_PER_DAY 86400000000ull
 #define SEG_DAY_MAX 106751 /* the last day whose microseconds fit an int64 */
 
 static int corrupt(struct tt_seg *s, struct tt_err *err, const char *what)
@@ -294,13 +293,13 @@ static int load_ts(struct tt_seg *s, struct tt_err *err)
         return TT_ENOMEM;
     get_planes(rd.p, s->n, 8, s->ts);
     /* every record of the segment's day (s->day is checked at open) */
-    const int64_t day_us = s->day * (int64_t)US_PER_DAY;
+    const int64_t day_us = s->day * TT_US_PER_DAY;
     uint64_t k = 0;
     for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
         int64_t in_day = 0;
         for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
             int64_t delta = tt_unzigzag(s->ts[k]);
-            if (delta < -in_day || delta >= (int64_t)US_PER_DAY - in_day)
+            if (delta < -in_day || delta >= TT_US_PER_DAY - in_day)
                 return corrupt(s, err, "timestamp outside the day");
             in_day += delta;
             s->ts[k] = (uint64_t)(day_us + in_day);
@@ -501,20 +500,6 @@ static int refused(struct tt_seg *s, struct tt_err *err)
     return tt_err_set(err, s->failed, "%s: segment refused before", s->name);
 }
 
-static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
-
-int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
-{
-    if (s->failed) {
-        memset(out, 0, sizeof *out);
-        return refused(s, err);
-    }
-    int rc = columns(s, fields, out, err);
-    if (rc)
-        s->failed = rc;
-    return rc;
-}
-
 static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
 {
     int rc = TT_OK;
@@ -554,6 +539,18 @@ static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
     out->sport = (fields & TT_SF_PORTS) ? s->sport : NULL;
     out->dport = (fields & (TT_SF_PORTS | TT_SF_DPORT)) ? s->dport : NULL;
     return TT_OK;
+}
+
+int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err)
+{
+    if (s->failed) {
+        memset(out, 0, sizeof *out);
+        return refused(s, err);
+    }
+    int rc = columns(s, fields, out, err);
+    if (rc)
+        s->failed = rc;
+    return rc;
 }
 
 /* Fields only a full decode needs, read straight into the records. */

@@ -22,8 +22,7 @@ struct pfx_entry {
 };
 
 struct tt_seg_encoder {
-    int level; /* 0: levels[] chosen per column */
-    int levels[C__COUNT];
+    int levels[C__COUNT]; /* zstd level per column */
     ZSTD_CCtx *cctx;
     uint64_t *keys, *tmp;
     uint32_t *order, *runlen;
@@ -58,7 +57,6 @@ struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level)
     struct tt_seg_encoder *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    e->level = zstd_level;
     for (int c = 0; c < C__COUNT; c++)
         e->levels[c] = zstd_level ? zstd_level : column_level(c);
     e->cctx = ZSTD_createCCtx();
@@ -376,9 +374,6 @@ static void put_planes(struct tt_buf *b, const uint64_t *v, uint32_t n, unsigned
     b->len += (size_t)n * width;
 }
 
-/* Record k of the sorted order. Timestamps and IPv4 destination offsets go
- * to e->tmp and e->keys (free once the order is built), written as planes
- * at the end. */
 /* Bytes a record adds at most to each per-record column: fill_columns
  * reserves that much once, and put_record writes through e->w unchecked. */
 static const uint8_t record_max[C__COUNT] = {
@@ -404,6 +399,9 @@ static const uint8_t record_max[C__COUNT] = {
     [C_PAYLOAD] = TT_PAYLOAD_HEAD,
 };
 
+/* Record k of the sorted order. Timestamps and IPv4 destination offsets go
+ * to e->tmp and e->keys (free once the order is built), written as planes
+ * at the end. */
 static void put_record(struct tt_seg_encoder *e, const struct tt_record *r,
                        const struct tt_record *prev, uint32_t k, struct run_prev *pv, int first,
                        uint8_t pred, uint32_t pfx, uint64_t day_us)
@@ -572,7 +570,7 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
         ts_max = recs[i].ts_us > ts_max ? recs[i].ts_us : ts_max;
     }
     uint32_t n4 = build_order(e, recs, n), nr4, nr6;
-    uint64_t day_us = (uint64_t)day * 86400000000ull;
+    uint64_t day_us = (uint64_t)(day * TT_US_PER_DAY);
     if (fill_columns(e, recs, n, n4, day_us, &nr4, &nr6))
         return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
     squeeze_columns(e, nr4 + nr6);
