@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "harness.h"
+#include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
 #include "store/segment_runs.h"
@@ -380,4 +381,91 @@ static void test_tool_runs(void)
     free(sensors);
 }
 
-TT_TESTS(test_roundtrip, test_columns, test_damage, test_squeeze, test_tool_runs)
+/* The segment in seg with its DSTOFF block changed by edit (checksums made
+ * anew): whether the destinations decode. */
+static int dstoff_edited(const struct tt_buf *seg, void (*edit)(struct tt_buf *),
+                         struct tt_err *err)
+{
+    struct tt_blockfile bf;
+    CHECK_EQ_U64(tt_blockfile_open(&bf, seg->p, seg->len, "mem", SEG_MAGIC, TT_SEG_VERSION,
+                                   SEG_HDR_LEN, C__COUNT, err),
+                 TT_OK);
+    struct tt_buf col[C__COUNT], hdr = {0}, out = {0};
+    memset(col, 0, sizeof col);
+    for (unsigned c = 0; c < C__COUNT; c++) {
+        uint8_t *raw = NULL;
+        size_t n = 0;
+        CHECK_EQ_U64(tt_blockfile_read(&bf, c, (size_t)1 << 30, &raw, &n, err), TT_OK);
+        tt_buf_put(&col[c], raw, n);
+        free(raw);
+    }
+    tt_buf_put(&hdr, bf.hdr, SEG_HDR_LEN);
+    edit(&col[C_DSTOFF]);
+    CHECK_EQ_U64(tt_blockfile_write(&out, SEG_MAGIC, TT_SEG_VERSION, &hdr, col, C__COUNT, NULL, 1),
+                 TT_OK);
+    struct tt_seg *sg = NULL;
+    struct tt_seg_cols c;
+    int rc = tt_seg_open(out.p, out.len, "edited", &sg, err);
+    if (rc == TT_OK)
+        rc = tt_seg_columns(sg, TT_SF_DST, &c, err);
+    tt_seg_close(sg);
+    for (unsigned i = 0; i < C__COUNT; i++)
+        tt_buf_free(&col[i]);
+    tt_buf_free(&hdr);
+    tt_buf_free(&out);
+    return rc;
+}
+
+static void edit_none(struct tt_buf *b)
+{
+    (void)b;
+}
+static void edit_extra_byte(struct tt_buf *b)
+{
+    tt_buf_u8(b, 0);
+}
+static void edit_short(struct tt_buf *b)
+{
+    b->len--;
+}
+static void edit_padding(struct tt_buf *b)
+{
+    b->p[b->len - 1] |= 0x80;
+}
+
+/* Bit-packed destination offsets: /22 and /24 prefixes take 10 and 8 bits,
+ * full addresses 32; the block is exactly that long, and a block one byte
+ * longer or shorter, or with a padding bit set, is refused. */
+static void test_dstoff_bits(void)
+{
+    enum { N = 7 * 301 }; /* 301 of each record shape: the bits end mid-byte */
+    struct tt_sensors *sensors = two_sensors();
+    struct tt_record *in = calloc(N, sizeof *in);
+    uint64_t bits = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        make_record(&in[i], i, 18900);
+        if (in[i].ipver == 4)
+            bits += in[i].sensor == TT_SENSOR_NONE ? 32 : in[i].sensor == 7 ? 8 : 10;
+    }
+    struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
+    struct tt_buf buf = {0};
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_seg_encode(enc, in, N, 18900, sensors, &buf, &err), TT_OK);
+    CHECK(bits % 8 != 0);
+    struct tt_blockfile bf;
+    CHECK_EQ_U64(tt_blockfile_open(&bf, buf.p, buf.len, "mem", SEG_MAGIC, TT_SEG_VERSION,
+                                   SEG_HDR_LEN, C__COUNT, &err),
+                 TT_OK);
+    CHECK_EQ_U64(bf.dir[C_DSTOFF].raw_len, (bits + 7) / 8);
+    CHECK_EQ_U64(dstoff_edited(&buf, edit_none, &err), TT_OK);
+    CHECK(dstoff_edited(&buf, edit_extra_byte, &err) == TT_ECORRUPT);
+    CHECK(strstr(err.msg, "edited") != NULL);
+    CHECK(dstoff_edited(&buf, edit_short, &err) == TT_ECORRUPT);
+    CHECK(dstoff_edited(&buf, edit_padding, &err) == TT_ECORRUPT);
+    tt_buf_free(&buf);
+    tt_seg_encoder_free(enc);
+    free(in);
+    free(sensors);
+}
+
+TT_TESTS(test_roundtrip, test_columns, test_damage, test_squeeze, test_tool_runs, test_dstoff_bits)

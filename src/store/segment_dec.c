@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bits.h"
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
@@ -388,7 +389,7 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
     if (!rc)
         rc = column(s, C_PFX, &rp, err);
     if (!rc)
-        rc = fixed_column(s, C_DSTOFF, 4, s->n4, &ro, err);
+        rc = column(s, C_DSTOFF, &ro, err);
     if (!rc)
         rc = fixed_column(s, C_DST6, 16, s->n - s->n4, &r6, err);
     if (rc)
@@ -399,18 +400,16 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
     s->dst6 = alloc_array(s, s->n - s->n4, 16, err);
     if (!s->sensor || !s->dst4 || !s->dst6)
         return TT_ENOMEM;
+    struct tt_bitr bits;
+    tt_bitr_init(&bits, ro.p, ro.len);
     for (uint32_t k = 0; k < s->n; k++) {
         const struct seg_pfx *p = record_prefix(s, &rp, k);
         if (!p)
             return corrupt(s, err, "prefix index");
         s->sensor[k] = p->sensor;
         if (k < s->n4) {
-            const uint8_t *o = ro.p + k; /* byte planes of n4 bytes each */
-            uint32_t off = (uint32_t)o[0] | (uint32_t)o[s->n4] << 8 | (uint32_t)o[2 * s->n4] << 16 |
-                           (uint32_t)o[3 * (size_t)s->n4] << 24;
-            /* an offset inside its prefix (a length of 0 takes any) */
-            if (p->len != SEG_ESCAPE_LEN && p->len && off >> (32 - p->len))
-                return corrupt(s, err, "destination outside its prefix");
+            /* the offset's width keeps it inside its prefix */
+            uint32_t off = tt_bitr_get(&bits, seg_offset_bits(p->len));
             s->dst4[k] = p->len == SEG_ESCAPE_LEN ? off : p->v4 + off;
         } else {
             const uint8_t *a = tt_rd_bytes(&r6, 16);
@@ -418,7 +417,7 @@ static int load_dst(struct tt_seg *s, struct tt_err *err)
                 memcpy(s->dst6 + (size_t)(k - s->n4) * 16, a, 16);
         }
     }
-    if (rp.bad || rp.pos != rp.len)
+    if (rp.bad || rp.pos != rp.len || !tt_bitr_done(&bits))
         return corrupt(s, err, "destination columns");
     return TT_OK;
 }

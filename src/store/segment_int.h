@@ -18,7 +18,7 @@ enum seg_col {
     C_TS,      /* zigzag u64 as 8 byte planes: run start - day start, else - previous */
     C_PFXTAB,  /* destination prefix table: sensor u16, ipver, len, base */
     C_PFX,     /* varint index into the prefix table per record */
-    C_DSTOFF,  /* u32 as 4 byte planes: IPv4 destination - prefix base */
+    C_DSTOFF,  /* bits: IPv4 destination - prefix base, seg_offset_bits wide */
     C_DST6,    /* 16-byte IPv6 destinations */
     C_PROTO,   /* u8 */
     C_L4,      /* u8 enum tt_l4state */
@@ -46,6 +46,14 @@ enum seg_col {
     C_RUNMASK, /* u16 per run: which squeezed columns repeat in it (segment_runs.h) */
     C__COUNT
 };
+
+/* Bits of an IPv4 destination offset inside a prefix-table entry of
+ * length len: the host bits, or the whole address for an escape entry (and
+ * for length 0, where the base is 0). */
+static inline unsigned seg_offset_bits(uint8_t len)
+{
+    return len == SEG_ESCAPE_LEN || len == 0 ? 32 : 32u - len;
+}
 
 /* Transport header bytes implied by a record: the payload length is stored
  * as its difference from ip_len minus these and the IP header. */
