@@ -115,18 +115,33 @@ static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
  * the low 32 bits carry the arrival index, so runs stay in arrival order. */
 static void radix_sort_hi32(uint64_t *keys, uint64_t *tmp, uint32_t n)
 {
-    for (unsigned shift = 32; shift < 64; shift += 8) {
-        uint32_t count[257] = {0};
-        for (uint32_t i = 0; i < n; i++)
-            count[((keys[i] >> shift) & 0xff) + 1]++;
-        if (count[((keys[0] >> shift) & 0xff) + 1] == n)
+    /* every digit's histogram in one read of the keys; the passes then
+     * alternate between the two arrays instead of copying back */
+    uint32_t count[4][257];
+    memset(count, 0, sizeof count);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t hi = (uint32_t)(keys[i] >> 32);
+        count[0][(hi & 0xff) + 1]++;
+        count[1][(hi >> 8 & 0xff) + 1]++;
+        count[2][(hi >> 16 & 0xff) + 1]++;
+        count[3][(hi >> 24) + 1]++;
+    }
+    uint64_t *from = keys, *to = tmp;
+    for (unsigned d = 0; d < 4; d++) {
+        unsigned shift = 32 + 8 * d;
+        uint32_t *c = count[d];
+        if (c[((keys[0] >> shift) & 0xff) + 1] == n)
             continue; /* all equal in this byte */
         for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
+            c[b + 1] += c[b];
         for (uint32_t i = 0; i < n; i++)
-            tmp[count[(keys[i] >> shift) & 0xff]++] = keys[i];
-        memcpy(keys, tmp, n * sizeof *keys);
+            to[c[(from[i] >> shift) & 0xff]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
     }
+    if (from != keys)
+        memcpy(keys, from, n * sizeof *keys);
 }
 
 static int cmp_v6(const void *a, const void *b, void *ctx)
