@@ -130,7 +130,7 @@ static void radix_sort_hi32(uint64_t *keys, uint64_t *tmp, uint32_t n)
     for (unsigned d = 0; d < 4; d++) {
         unsigned shift = 32 + 8 * d;
         uint32_t *c = count[d];
-        if (c[((keys[0] >> shift) & 0xff) + 1] == n)
+        if (c[((from[0] >> shift) & 0xff) + 1] == n)
             continue; /* all equal in this byte */
         for (int b = 0; b < 256; b++)
             c[b + 1] += c[b];
