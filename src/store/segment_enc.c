@@ -152,41 +152,22 @@ static int cmp_v6(const void *a, const void *b, void *ctx)
     return c ? c : (ia > ib) - (ia < ib);
 }
 
-/* Whether recs are in segment order already (the ingest puts them so):
- * then the order is the identity and n4 where IPv6 starts. */
-static int in_order(const struct tt_record *recs, uint32_t n, uint32_t *n4)
-{
-    uint32_t i = 0;
-    for (; i < n && recs[i].ipver != 6; i++)
-        if (i && recs[i].src4 < recs[i - 1].src4)
-            return 0;
-    *n4 = i;
-    for (; i < n; i++)
-        if (recs[i].ipver != 6 || (i > *n4 && memcmp(recs[i].src6, recs[i - 1].src6, 16) < 0))
-            return 0;
-    return 1;
-}
-
-/* Order: IPv4 records by (src4, arrival), then IPv6 by (src6, arrival). */
+/* Order: IPv4 records by (src4, arrival), then IPv6 by (src6, arrival).
+ * One read of the records finds both: the IPv6 indices fill the order's
+ * tail (n4 + n6 = n) from its end, and qsort puts them in order there. */
 static uint32_t build_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
 {
     uint32_t n4 = 0, n6 = 0;
-    if (in_order(recs, n, &n4)) {
-        for (uint32_t i = 0; i < n; i++)
-            e->order[i] = i;
-        return n4;
-    }
-    n4 = 0;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         if (recs[i].ipver != 6)
             e->keys[n4++] = (uint64_t)recs[i].src4 << 32 | i;
+        else
+            e->order[n - 1 - n6++] = i;
+    }
     if (n4)
         radix_sort_hi32(e->keys, e->tmp, n4);
     for (uint32_t i = 0; i < n4; i++)
         e->order[i] = (uint32_t)e->keys[i];
-    for (uint32_t i = 0; i < n; i++)
-        if (recs[i].ipver == 6)
-            e->order[n4 + n6++] = i;
     qsort_r(e->order + n4, n6, sizeof *e->order, cmp_v6, (void *)recs);
     return n4;
 }
@@ -500,32 +481,65 @@ static int put_offsets(struct tt_buf *b, const uint64_t *keys, uint32_t n4)
     return TT_OK;
 }
 
-/* Walks the sorted order run by run, filling every column. */
+/* What filling the columns found out about the segment. */
+struct fill_result {
+    uint32_t n4, nruns4, nruns6;
+    uint64_t ts_min, ts_max;
+};
+
+/* Whether a run of r may follow the run of prev in segment order: IPv4
+ * sources ascending, then IPv6 sources ascending (runs are maximal, so a
+ * source never follows itself). */
+static int run_follows(const struct tt_record *prev, const struct tt_record *r)
+{
+    if (r->ipver != 6)
+        return prev->ipver != 6 && r->src4 > prev->src4;
+    return prev->ipver != 6 || memcmp(r->src6, prev->src6, 16) > 0;
+}
+
+static int same_source(const struct tt_record *a, const struct tt_record *b)
+{
+    if (a->ipver == 6)
+        return b->ipver == 6 && memcmp(a->src6, b->src6, 16) == 0;
+    return b->ipver != 6 && a->src4 == b->src4;
+}
+
+/* Walks e->order run by run, filling every column. SEG_UNORDERED when the
+ * order is not segment order (run_follows): the caller sorts and fills
+ * again. */
+#define SEG_UNORDERED 1
 static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n,
-                        uint32_t n4, uint64_t day_us, uint32_t *nruns4, uint32_t *nruns6)
+                        uint64_t day_us, struct fill_result *f)
 {
     uint32_t prev_src4 = 0, last_inner = 0, prev_asn = 0;
     uint16_t prev_cc = 0;
-    *nruns4 = *nruns6 = 0;
+    const struct tt_record *prev_run = NULL;
+    memset(f, 0, sizeof *f);
+    f->n4 = n;
+    f->ts_min = UINT64_MAX;
     for (int c = 0; c < C__COUNT; c++)
         if (record_max[c] && !(e->w[c] = tt_buf_reserve(&e->col[c], (size_t)n * record_max[c])))
             return TT_ENOMEM;
     for (uint32_t k = 0; k < n;) {
         const struct tt_record *r0 = &recs[e->order[k]];
-        uint32_t end = k + 1, lim = k < n4 ? n4 : n;
-        while (end < lim && (r0->ipver == 6 ? memcmp(recs[e->order[end]].src6, r0->src6, 16) == 0
-                                            : recs[e->order[end]].src4 == r0->src4))
+        if (prev_run && !run_follows(prev_run, r0))
+            return SEG_UNORDERED;
+        prev_run = r0;
+        uint32_t end = k + 1;
+        while (end < n && same_source(r0, &recs[e->order[end]]))
             end++;
-        if (k < n4) {
+        if (r0->ipver != 6) {
             tt_buf_varint(&e->col[C_SRC4], r0->src4 - prev_src4);
             prev_src4 = r0->src4;
-            (*nruns4)++;
+            f->nruns4++;
         } else {
+            if (f->nruns6 == 0)
+                f->n4 = k;
             tt_buf_put(&e->col[C_SRC6], r0->src6, 16);
-            (*nruns6)++;
+            f->nruns6++;
         }
         tt_buf_varint(&e->col[C_RUNS], end - k);
-        e->runlen[*nruns4 + *nruns6 - 1] = end - k;
+        e->runlen[f->nruns4 + f->nruns6 - 1] = end - k;
         /* neighbouring sources mostly share country and AS: XOR the previous run's */
         tt_buf_le(&e->col[C_CC], (uint16_t)(r0->cc ^ prev_cc), 2);
         tt_buf_le(&e->col[C_ASN], r0->asn ^ prev_asn, 4);
@@ -540,6 +554,8 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
             uint32_t pfx;
             if (pfx_index(e, r, &pfx))
                 return TT_ENOMEM;
+            f->ts_min = r->ts_us < f->ts_min ? r->ts_us : f->ts_min;
+            f->ts_max = r->ts_us > f->ts_max ? r->ts_us : f->ts_max;
             put_record(e, r, j ? &recs[e->order[j - 1]] : NULL, j, &pv, j == k, pred, pfx, day_us);
             if (inner_present(r)) {
                 put_inner(&e->col[C_INNER], r, j - last_inner);
@@ -553,7 +569,7 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
             e->col[c].len = (size_t)(e->w[c] - e->col[c].p);
     put_planes(&e->col[C_TS], e->tmp, n, 8);
     put_pfxtab(e);
-    return put_offsets(&e->col[C_DSTOFF], e->keys, n4);
+    return put_offsets(&e->col[C_DSTOFF], e->keys, f->n4);
 }
 
 /* Replaces each squeezable column by its squeezed form and writes the
@@ -584,43 +600,56 @@ const uint32_t *tt_seg_order(struct tt_seg_encoder *e, const struct tt_record *r
     return e->order;
 }
 
-int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
-                  const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err)
+/* Empties the columns and the segment's tables for a fill. */
+static int fill_reset(struct tt_seg_encoder *e, uint32_t n)
 {
-    if (n == 0 || n > TT_SEG_MAX_RECORDS)
-        return tt_err_set(err, TT_EINVAL, "segment: %u records (1..%u allowed)", n,
-                          TT_SEG_MAX_RECORDS);
-    if (ensure_cap(e, n) || sig_reset(e, n))
-        return tt_err_set(err, TT_ENOMEM, "segment: out of memory for %u records", n);
-    index_sensors(e, sensors);
     for (int c = 0; c < C__COUNT; c++) {
         e->col[c].len = 0;
         e->col[c].oom = 0;
     }
     e->n_pfx = 0;
     memset(e->pfx_cache, 0, sizeof e->pfx_cache);
-    uint64_t ts_min = UINT64_MAX, ts_max = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        ts_min = recs[i].ts_us < ts_min ? recs[i].ts_us : ts_min;
-        ts_max = recs[i].ts_us > ts_max ? recs[i].ts_us : ts_max;
-    }
-    uint32_t n4 = build_order(e, recs, n), nr4, nr6;
+    return sig_reset(e, n);
+}
+
+int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n, int64_t day,
+                  const struct tt_sensors *sensors, struct tt_buf *out, struct tt_err *err)
+{
+    if (n == 0 || n > TT_SEG_MAX_RECORDS)
+        return tt_err_set(err, TT_EINVAL, "segment: %u records (1..%u allowed)", n,
+                          TT_SEG_MAX_RECORDS);
+    if (ensure_cap(e, n) || fill_reset(e, n))
+        return tt_err_set(err, TT_ENOMEM, "segment: out of memory for %u records", n);
+    index_sensors(e, sensors);
     uint64_t day_us = (uint64_t)(day * TT_US_PER_DAY);
-    if (fill_columns(e, recs, n, n4, day_us, &nr4, &nr6))
+    /* the records' own order first: the ingest passes them in segment order
+     * (tt_seg_order), and the fill checks that as it goes */
+    for (uint32_t i = 0; i < n; i++)
+        e->order[i] = i;
+    struct fill_result f;
+    int rc = fill_columns(e, recs, n, day_us, &f);
+    if (rc == SEG_UNORDERED) {
+        rc = fill_reset(e, n);
+        if (rc == TT_OK) {
+            build_order(e, recs, n);
+            rc = fill_columns(e, recs, n, day_us, &f);
+        }
+    }
+    if (rc)
         return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
-    squeeze_columns(e, nr4 + nr6);
+    squeeze_columns(e, f.nruns4 + f.nruns6);
     for (int c = 0; c < C__COUNT; c++)
         if (tt_buf_ok(&e->col[c]))
             return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
     struct tt_buf hdr = {0};
     tt_buf_le(&hdr, n, 4);
-    tt_buf_le(&hdr, n4, 4);
-    tt_buf_le(&hdr, nr4, 4);
-    tt_buf_le(&hdr, nr6, 4);
+    tt_buf_le(&hdr, f.n4, 4);
+    tt_buf_le(&hdr, f.nruns4, 4);
+    tt_buf_le(&hdr, f.nruns6, 4);
     tt_buf_le(&hdr, (uint64_t)day, 8);
-    tt_buf_le(&hdr, ts_min, 8);
-    tt_buf_le(&hdr, ts_max, 8);
-    int rc = tt_buf_ok(&hdr);
+    tt_buf_le(&hdr, f.ts_min, 8);
+    tt_buf_le(&hdr, f.ts_max, 8);
+    rc = tt_buf_ok(&hdr);
     if (rc == TT_OK)
         rc = tt_blockfile_write_levels(out, SEG_MAGIC, TT_SEG_VERSION, &hdr, e->col, C__COUNT,
                                        e->cctx, e->levels);
