@@ -579,10 +579,7 @@ static int decode_fixed_fields(struct tt_seg *s, struct tt_record *recs, struct 
             if (l4.p[k] > TT_L4_NONE)
                 return corrupt(s, err, "transport state");
             r->l4 = l4.p[k];
-            uint32_t d = r->ipver == 6 ? (uint32_t)r->dst6[12] << 24 | (uint32_t)r->dst6[13] << 16 |
-                                             (uint32_t)r->dst6[14] << 8 | r->dst6[15]
-                                       : r->dst4;
-            r->seq = (uint32_t)get_le(seq.p + 4 * (size_t)k, 4) ^ d;
+            r->seq = (uint32_t)get_le(seq.p + 4 * (size_t)k, 4) ^ seg_seq_base(r);
             r->ack = (uint32_t)get_le(ack.p + 4 * (size_t)k, 4);
             r->ip_hlen = hlen.p[k];
             r->tcp_flags = fl.p[k];

@@ -318,11 +318,6 @@ static uint8_t choose_ipid_pred(const struct tt_record *recs, const uint32_t *or
     return masscan_hits > prev_hits ? 1 : 0;
 }
 
-static uint32_t low32_v6(const uint8_t a[16])
-{
-    return (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
-}
-
 static int inner_present(const struct tt_record *r)
 {
     static const uint8_t zero[16];
@@ -418,7 +413,7 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r,
     *w[C_L4]++ = r->l4;
     w[C_SPORT] += tt_le_put(w[C_SPORT], r->sport ^ pv->sport, 2);
     w[C_DPORT] += tt_le_put(w[C_DPORT], r->dport ^ pv->dport, 2);
-    w[C_SEQ] += tt_le_put(w[C_SEQ], r->seq ^ (r->ipver == 6 ? low32_v6(r->dst6) : r->dst4), 4);
+    w[C_SEQ] += tt_le_put(w[C_SEQ], r->seq ^ seg_seq_base(r), 4);
     w[C_ACK] += tt_le_put(w[C_ACK], r->ack, 4);
     uint16_t ipid_res =
         pred ? (uint16_t)(r->ip_id ^ masscan_ipid(r)) : (uint16_t)(r->ip_id - pv->ip_id);

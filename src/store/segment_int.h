@@ -55,6 +55,20 @@ static inline unsigned seg_offset_bits(uint8_t len)
     return len == SEG_ESCAPE_LEN || len == 0 ? 32 : 32u - len;
 }
 
+/* What a record's TCP sequence number is stored as the XOR of: its
+ * destination (the low 32 bits for IPv6), which Mirai and its kin use as
+ * the sequence number; 0 for a record with no TCP header, whose seq the
+ * decoder leaves 0 (its run then squeezes away: SEG_ALL_ZERO). */
+static inline uint32_t seg_seq_base(const struct tt_record *r)
+{
+    if (r->proto != 6 || r->l4 != TT_L4_OK)
+        return 0;
+    if (r->ipver != 6)
+        return r->dst4;
+    return (uint32_t)r->dst6[12] << 24 | (uint32_t)r->dst6[13] << 16 | (uint32_t)r->dst6[14] << 8 |
+           r->dst6[15];
+}
+
 /* Transport header bytes implied by a record: the payload length is stored
  * as its difference from ip_len minus these and the IP header. */
 static inline int32_t seg_l4_header_len(const struct tt_record *r)
