@@ -383,8 +383,10 @@ static void test_tool_runs(void)
 
 /* The segment in seg with its DSTOFF block changed by edit (checksums made
  * anew): whether the destinations decode. */
-static int dstoff_edited(const struct tt_buf *seg, void (*edit)(struct tt_buf *),
-                         struct tt_err *err)
+/* Rewrites column `column` of seg with edit (new checksums) and reads
+ * back `fields` (TT_SF_ALL: decodes every record): the reader's verdict. */
+static int column_edited(const struct tt_buf *seg, int column, uint32_t fields,
+                         void (*edit)(struct tt_buf *), struct tt_err *err)
 {
     struct tt_blockfile bf;
     CHECK_EQ_U64(tt_blockfile_open(&bf, seg->p, seg->len, "mem", SEG_MAGIC, TT_SEG_VERSION,
@@ -400,14 +402,19 @@ static int dstoff_edited(const struct tt_buf *seg, void (*edit)(struct tt_buf *)
         free(raw);
     }
     tt_buf_put(&hdr, bf.hdr, SEG_HDR_LEN);
-    edit(&col[C_DSTOFF]);
+    edit(&col[column]);
     CHECK_EQ_U64(tt_blockfile_write(&out, SEG_MAGIC, TT_SEG_VERSION, &hdr, col, C__COUNT, NULL, 1),
                  TT_OK);
     struct tt_seg *sg = NULL;
     struct tt_seg_cols c;
     int rc = tt_seg_open(out.p, out.len, "edited", &sg, err);
     if (rc == TT_OK)
-        rc = tt_seg_columns(sg, TT_SF_DST, &c, err);
+        rc = tt_seg_columns(sg, fields, &c, err);
+    if (rc == TT_OK && fields == TT_SF_ALL) { /* some columns only a full decode reads */
+        struct tt_record *recs = calloc(tt_seg_count(sg), sizeof *recs);
+        rc = tt_seg_decode(sg, recs, err);
+        free(recs);
+    }
     tt_seg_close(sg);
     for (unsigned i = 0; i < C__COUNT; i++)
         tt_buf_free(&col[i]);
@@ -457,11 +464,11 @@ static void test_dstoff_bits(void)
                                    SEG_HDR_LEN, C__COUNT, &err),
                  TT_OK);
     CHECK_EQ_U64(bf.dir[C_DSTOFF].raw_len, (bits + 7) / 8);
-    CHECK_EQ_U64(dstoff_edited(&buf, edit_none, &err), TT_OK);
-    CHECK(dstoff_edited(&buf, edit_extra_byte, &err) == TT_ECORRUPT);
+    CHECK_EQ_U64(column_edited(&buf, C_DSTOFF, TT_SF_DST, edit_none, &err), TT_OK);
+    CHECK(column_edited(&buf, C_DSTOFF, TT_SF_DST, edit_extra_byte, &err) == TT_ECORRUPT);
     CHECK(strstr(err.msg, "edited") != NULL);
-    CHECK(dstoff_edited(&buf, edit_short, &err) == TT_ECORRUPT);
-    CHECK(dstoff_edited(&buf, edit_padding, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_DSTOFF, TT_SF_DST, edit_short, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_DSTOFF, TT_SF_DST, edit_padding, &err) == TT_ECORRUPT);
     tt_buf_free(&buf);
     tt_seg_encoder_free(enc);
     free(in);
@@ -578,5 +585,44 @@ static void test_seq_base(void)
     free(sensors);
 }
 
+static size_t varint_len(const uint8_t *p)
+{
+    size_t n = 1;
+    while (p[n - 1] & 0x80)
+        n++;
+    return n;
+}
+
+/* The first rank byte set to the table's size: one past its last entry. */
+static void edit_rank_past(struct tt_buf *b)
+{
+    size_t t = b->p[0], at = varint_len(b->p);
+    at += varint_len(b->p + at) + 2 * t;
+    b->p[at] = (uint8_t)t;
+}
+
+/* A ranked column (DPORT, WIN, IPLEN) whose block is edited is refused:
+ * a rank past the table, a byte more, a byte less. */
+static void test_ranked_damage(void)
+{
+    enum { N = 3000 };
+    struct tt_sensors *sensors = two_sensors();
+    struct tt_record *in = calloc(N, sizeof *in);
+    for (uint32_t i = 0; i < N; i++)
+        make_record(&in[i], i, 18900);
+    struct tt_buf buf = {0};
+    encode_fresh(in, N, sensors, &buf);
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(column_edited(&buf, C_DPORT, TT_SF_DPORT, edit_none, &err), TT_OK);
+    CHECK(column_edited(&buf, C_DPORT, TT_SF_DPORT, edit_rank_past, &err) == TT_ECORRUPT);
+    CHECK(strstr(err.msg, "ranked column") != NULL);
+    CHECK(column_edited(&buf, C_WIN, TT_SF_ALL, edit_extra_byte, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_IPLEN, TT_SF_LEN, edit_short, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_IPLEN, TT_SF_LEN, edit_rank_past, &err) == TT_ECORRUPT);
+    tt_buf_free(&buf);
+    free(in);
+    free(sensors);
+}
+
 TT_TESTS(test_roundtrip, test_columns, test_damage, test_squeeze, test_tool_runs, test_dstoff_bits,
-         test_presorted, test_seq_base)
+         test_presorted, test_seq_base, test_ranked_damage)

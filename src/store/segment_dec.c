@@ -9,6 +9,7 @@
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
+#include "store/segment_ranks.h"
 #include "store/segment_runs.h"
 
 struct seg_pfx {
@@ -165,6 +166,22 @@ static int expand(struct tt_seg *s, int c, struct tt_err *err)
     return TT_OK;
 }
 
+/* Replaces ranked column c's stored form by the values it ranks. */
+static int unrank(struct tt_seg *s, int c, struct tt_err *err)
+{
+    uint8_t *v = NULL;
+    size_t n = 0;
+    int rc = seg_rank_decode(s->raw[c], s->raw_len[c], &v, &n);
+    if (rc == TT_ENOMEM)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    if (rc)
+        return corrupt(s, err, "ranked column");
+    free(s->raw[c]);
+    s->raw[c] = v;
+    s->raw_len[c] = 2 * n;
+    return TT_OK;
+}
+
 /* Decompresses column c (checksum checked) once, expanding a squeezed one;
  * *rd reads it. No column holds more than 64 bytes per record. */
 static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err)
@@ -172,12 +189,16 @@ static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err)
     if (!s->raw[c]) {
         int rc = tt_blockfile_read(&s->bf, (unsigned)c, (size_t)s->n * 64 + 4096, &s->raw[c],
                                    &s->raw_len[c], err);
-        if (!rc && seg_squeeze_of(c) && (rc = expand(s, c, err))) {
+        const struct seg_squeeze *q = seg_squeeze_of(c);
+        if (!rc && q && q->ranked)
+            rc = unrank(s, c, err);
+        if (!rc && q)
+            rc = expand(s, c, err);
+        if (rc) {
             free(s->raw[c]);
             s->raw[c] = NULL;
-        }
-        if (rc)
             return rc;
+        }
     }
     *rd = tt_rd_make(s->raw[c], s->raw_len[c]);
     return TT_OK;
@@ -434,8 +455,9 @@ static int load_u8(struct tt_seg *s, int c, uint8_t **out, struct tt_err *err)
     return TT_OK;
 }
 
-/* A u16 column stored XOR the previous value of the same source run. */
-static int load_xor16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *err)
+/* A u16 column: its values as they are for a ranked column, else each
+ * XOR the previous value of the same source run. */
+static int load16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *err)
 {
     struct tt_rd rd;
     int rc = load_runs(s, err);
@@ -447,11 +469,13 @@ static int load_xor16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *er
     if (!v)
         return TT_ENOMEM;
     const uint8_t *p = rd.p;
+    const struct seg_squeeze *q = seg_squeeze_of(c);
+    uint16_t chain = q && q->ranked ? 0 : 0xffff; /* what of the previous value is XORed in */
     uint32_t k = 0;
     for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
         uint16_t prev = 0;
         for (uint32_t j = 0; j < s->runs[i]; j++, k++, p += 2)
-            v[k] = prev = (uint16_t)(prev ^ (p[0] | p[1] << 8));
+            v[k] = prev = (uint16_t)((prev & chain) ^ (p[0] | p[1] << 8));
     }
     *out = v;
     return TT_OK;
@@ -516,13 +540,13 @@ static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
     if (!rc && (fields & TT_SF_PROTO) && !s->proto)
         rc = load_u8(s, C_PROTO, &s->proto, err);
     if (!rc && (fields & TT_SF_PORTS) && !s->sport)
-        rc = load_xor16(s, C_SPORT, &s->sport, err);
+        rc = load16(s, C_SPORT, &s->sport, err);
     if (!rc && (fields & (TT_SF_PORTS | TT_SF_DPORT)) && !s->dport)
-        rc = load_xor16(s, C_DPORT, &s->dport, err);
+        rc = load16(s, C_DPORT, &s->dport, err);
     if (!rc && (fields & TT_SF_GEO))
         rc = load_geo(s, err);
     if (!rc && (fields & TT_SF_LEN) && !s->ip_len)
-        rc = load_xor16(s, C_IPLEN, &s->ip_len, err);
+        rc = load16(s, C_IPLEN, &s->ip_len, err);
     if (rc)
         return rc;
     out->cc = (fields & TT_SF_GEO) ? s->cc : NULL;
@@ -590,12 +614,12 @@ static int decode_fixed_fields(struct tt_seg *s, struct tt_record *recs, struct 
     return TT_OK;
 }
 
-static int decode_xor_fields(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
+static int decode_u16_fields(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
 {
     static const int cols[] = {C_WIN, C_IPLEN, C_FRAG};
     for (int c = 0; c < 3; c++) {
         uint16_t *v = NULL;
-        int rc = load_xor16(s, cols[c], &v, err);
+        int rc = load16(s, cols[c], &v, err);
         if (rc)
             return rc;
         for (uint32_t k = 0; k < s->n; k++) {
@@ -764,7 +788,7 @@ int tt_seg_decode(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
     }
     rc = decode_fixed_fields(s, recs, err);
     if (!rc)
-        rc = decode_xor_fields(s, recs, err);
+        rc = decode_u16_fields(s, recs, err);
     if (!rc)
         rc = decode_ipid(s, recs, err);
     if (!rc)

@@ -10,6 +10,7 @@
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
+#include "store/segment_ranks.h"
 #include "store/segment_runs.h"
 
 #define SIG_SLOTS_MIN 1024u
@@ -40,6 +41,7 @@ struct tt_seg_encoder {
     uint32_t sig_slots, n_sig, last_sig;
     const struct tt_sensors *sensors_cached;
     const struct tt_sensor **by_id; /* sensor id -> declaration */
+    struct seg_ranker *ranker;      /* the ranked columns' coding */
 };
 
 /* zstd level per column when the caller leaves it to the encoder (level
@@ -62,7 +64,9 @@ struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level)
         e->levels[c] = zstd_level ? zstd_level : column_level(c);
     e->cctx = ZSTD_createCCtx();
     e->by_id = calloc(TT_SENSOR_MAX + 1, sizeof *e->by_id);
-    if (!e->cctx || !e->by_id) {
+    if ((e->ranker = malloc(sizeof *e->ranker)))
+        seg_ranker_init(e->ranker);
+    if (!e->cctx || !e->by_id || !e->ranker) {
         tt_seg_encoder_free(e);
         return NULL;
     }
@@ -86,6 +90,7 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e)
     free(e->sig_slot);
     free(e->sig_off);
     free(e->by_id);
+    free(e->ranker);
     free(e);
 }
 
@@ -346,7 +351,7 @@ static void put_inner(struct tt_buf *b, const struct tt_record *r, uint32_t gap)
 }
 
 struct run_prev {
-    uint16_t sport, dport, win, ip_len, frag, ip_id;
+    uint16_t sport, frag, ip_id;
     uint8_t ttl;
     uint64_t ts;
 };
@@ -412,15 +417,15 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r,
     *w[C_PROTO]++ = r->proto;
     *w[C_L4]++ = r->l4;
     w[C_SPORT] += tt_le_put(w[C_SPORT], r->sport ^ pv->sport, 2);
-    w[C_DPORT] += tt_le_put(w[C_DPORT], r->dport ^ pv->dport, 2);
+    w[C_DPORT] += tt_le_put(w[C_DPORT], r->dport, 2);
     w[C_SEQ] += tt_le_put(w[C_SEQ], r->seq ^ seg_seq_base(r), 4);
     w[C_ACK] += tt_le_put(w[C_ACK], r->ack, 4);
     uint16_t ipid_res =
         pred ? (uint16_t)(r->ip_id ^ masscan_ipid(r)) : (uint16_t)(r->ip_id - pv->ip_id);
     w[C_IPID] += tt_le_put(w[C_IPID], ipid_res, 2);
     *w[C_TTL]++ = (uint8_t)(r->ttl ^ pv->ttl);
-    w[C_WIN] += tt_le_put(w[C_WIN], r->win ^ pv->win, 2);
-    w[C_IPLEN] += tt_le_put(w[C_IPLEN], r->ip_len ^ pv->ip_len, 2);
+    w[C_WIN] += tt_le_put(w[C_WIN], r->win, 2);
+    w[C_IPLEN] += tt_le_put(w[C_IPLEN], r->ip_len, 2);
     int64_t derived = (int64_t)r->ip_len - r->ip_hlen - seg_l4_header_len(r);
     w[C_PAYLEN] += tt_varint_put(w[C_PAYLEN], tt_zigzag((int64_t)r->payload_len - derived));
     *w[C_HLEN]++ = r->ip_hlen;
@@ -433,11 +438,8 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r,
     memcpy(w[C_PAYLOAD], r->payload, ph);
     w[C_PAYLOAD] += ph;
     pv->sport = r->sport;
-    pv->dport = r->dport;
     pv->ip_id = r->ip_id;
     pv->ttl = r->ttl;
-    pv->win = r->win;
-    pv->ip_len = r->ip_len;
     pv->frag = r->frag;
     pv->ts = r->ts_us;
 }
@@ -587,6 +589,26 @@ static void squeeze_columns(struct tt_seg_encoder *e, uint32_t nruns)
         tt_buf_le(&e->col[C_RUNMASK], e->masks[i], 2);
 }
 
+/* Replaces each ranked column's squeezed values by their rank coding
+ * (segment_ranks.h). Measured on the benchmark store, zstd level 3 for
+ * DPORT and 1 for the others: DPORT 0.68 -> 0.51 B/record (0.64 for the
+ * ports themselves), WIN 0.28 -> 0.26, IPLEN 0.14 -> 0.10, against each
+ * value XOR the run's previous one. */
+static void rank_columns(struct tt_seg_encoder *e)
+{
+    for (unsigned b = 0; b < SEG_SQUEEZED; b++) {
+        struct tt_buf *c = &e->col[seg_squeezed[b].col], t;
+        if (!seg_squeezed[b].ranked || c->oom)
+            continue;
+        e->squeezed.len = 0;
+        e->squeezed.oom = 0;
+        seg_rank_encode(e->ranker, c->p, c->len / 2, &e->squeezed);
+        t = *c;
+        *c = e->squeezed;
+        e->squeezed = t;
+    }
+}
+
 const uint32_t *tt_seg_order(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n)
 {
     if (n == 0 || n > TT_SEG_MAX_RECORDS || ensure_cap(e, n))
@@ -633,6 +655,7 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
     if (rc)
         return tt_err_set(err, TT_ENOMEM, "segment: out of memory");
     squeeze_columns(e, f.nruns4 + f.nruns6);
+    rank_columns(e);
     for (int c = 0; c < C__COUNT; c++)
         if (tt_buf_ok(&e->col[c]))
             return tt_err_set(err, TT_ENOMEM, "segment: out of memory");

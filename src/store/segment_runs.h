@@ -21,6 +21,7 @@ struct seg_squeeze {
     uint8_t col;    /* enum seg_col */
     uint8_t width;  /* bytes per value: 1, 2 or 4 */
     uint8_t repeat; /* enum seg_repeat */
+    uint8_t ranked; /* u16 values as they are, the squeezed block rank coded (segment_ranks.h) */
 };
 
 #define SEG_SQUEEZED 15 /* mask bit i is seg_squeezed[i]; a run's mask is a u16 */
