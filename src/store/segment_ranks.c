@@ -89,15 +89,17 @@ int seg_rank_decode(const uint8_t *in, size_t len, uint8_t **out, size_t *n)
     uint8_t *v = malloc(m ? 2 * m : 1);
     if (!v)
         return TT_ENOMEM;
-    for (size_t i = 0; i < m; i++) {
-        const uint8_t *src = table + 2 * (size_t)ranks[i];
+    /* a table lookup per value, then the escapes in their places */
+    uint8_t lut[2 * 256] = {0};
+    memcpy(lut, table, 2 * t);
+    for (size_t i = 0; i < m; i++)
+        memcpy(v + 2 * i, lut + 2 * (size_t)ranks[i], 2);
+    for (size_t i = 0; escapes && i < m; i++)
         if (ranks[i] == SEG_RANK_ESCAPE) {
-            src = esc;
+            memcpy(v + 2 * i, esc, 2);
             esc += 2;
+            escapes--;
         }
-        v[2 * i] = src[0];
-        v[2 * i + 1] = src[1];
-    }
     *out = v;
     *n = m;
     return TT_OK;
