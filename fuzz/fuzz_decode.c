@@ -1,6 +1,7 @@
-/* Fuzz target for the packet decoder. The first input byte picks a link
- * type; the rest is the frame, copied into an exactly-sized buffer so any
- * over-read is caught by ASan. Invariants of a decoded record abort. */
+/* Fuzz target for the packet decoder and the ingest's source peek
+ * (tt_decode_source_key). The first input byte picks a link type; the rest
+ * is the frame, copied into an exactly-sized buffer so any over-read is
+ * caught by ASan. Invariants of a decoded record abort. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == TT_DEC_OK &&
         (r.payload_head_len > TT_PAYLOAD_HEAD || r.n_optkinds > TT_MAX_OPTKINDS ||
          (r.ipver != 4 && r.ipver != 6) || r.l4 > TT_L4_NONE))
+        abort();
+    /* a frame with no readable link header has no source to peek at */
+    uint32_t key = tt_decode_source_key(links[data[0] & 7], frame, (uint32_t)n);
+    if (key != 0 && (st == TT_DEC_UNKNOWN_LINK || st == TT_DEC_TRUNC_LINK || st == TT_DEC_NOT_IP))
         abort();
     free(frame);
     return 0;

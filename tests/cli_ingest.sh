@@ -98,6 +98,15 @@ for input in gz zst stdin; do
     check_eq "$input ingest exit" "$?" 0
     check_eq "$input per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
 done
+# any number of workers (each takes its own sources): the same answers
+for threads in 1 3 7; do
+    st="$W/store-t$threads"
+    "$T" ingest --quiet --threads "$threads" --store "$st" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap"
+    check_eq "--threads $threads ingest exit" "$?" 0
+    check_eq "--threads $threads per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+    check_eq "--threads $threads top ports" "$("$T" top ports --store "$st" -n 30 --csv | md5sum)" "$("$T" top ports --store "$S" -n 30 --csv | md5sum)"
+    check_eq "--threads $threads scan" "$("$T" scan --store "$st" --port 23 --csv | cut -d, -f1,2)" "$("$T" scan --store "$S" --port 23 --csv | cut -d, -f1,2)"
+done
 # stdin twice: identified at its end, then skipped
 out=$("$T" ingest --store "$W/store-stdin" - < "$W/gen/sample.pcap" 2>&1)
 case "$out" in *"already ingested"*) ok ;; *) bad "stdin re-ingest not skipped: $out" ;; esac

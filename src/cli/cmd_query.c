@@ -454,6 +454,11 @@ int tt_cmd_scan(int argc, char **argv)
                    "\"records_per_second\":%.0f}\n",
                    (unsigned long long)ss.matched, (unsigned long long)ss.scanned,
                    (unsigned long long)ss.segments, ss.seconds, rate);
+        } else if (q.fmt == TT_OUT_CSV) {
+            printf(
+                "matched,scanned,segments,seconds,records_per_second\n%llu,%llu,%llu,%.6f,%.0f\n",
+                (unsigned long long)ss.matched, (unsigned long long)ss.scanned,
+                (unsigned long long)ss.segments, ss.seconds, rate);
         } else {
             char a[32], b[32];
             printf("%s matching records; %s scanned in %llu segments, %.3f s (%.1f M records/s)\n",

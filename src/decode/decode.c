@@ -396,3 +396,34 @@ enum tt_decode_status tt_decode_frame(int linktype, const uint8_t *pkt, uint32_t
     out->ts_us = ts_us;
     return v == 4 ? ipv4(out, p, cap, wire) : ipv6(out, p, cap, wire);
 }
+
+/* The murmur3 finaliser: every address bit moves every key bit, so that the
+ * addresses of one /24 spread over the workers. */
+static uint32_t mix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    return h ^ (h >> 16);
+}
+
+uint32_t tt_decode_source_key(int linktype, const uint8_t *pkt, uint32_t caplen)
+{
+    uint32_t off = 0;
+    int v = link_header(linktype, pkt, caplen, &off);
+    if (v != 4 && v != 6 && v != NET_ANY)
+        return 0;
+    const uint8_t *p = pkt + off;
+    uint32_t cap = caplen - off;
+    if (v == NET_ANY)
+        v = cap && p[0] >> 4 == 6 ? 6 : 4;
+    if (v == 4)
+        return cap >= 16 ? mix32(be32(p + 12)) : 0;
+    if (cap < 24)
+        return 0;
+    uint32_t h = 0;
+    for (int i = 8; i < 24; i += 4)
+        h = mix32(h ^ be32(p + i));
+    return h;
+}

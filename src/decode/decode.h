@@ -55,6 +55,12 @@ const char *tt_decode_reason_name(enum tt_decode_status s);
 enum tt_decode_status tt_decode_frame(int linktype, const uint8_t *pkt, uint32_t caplen,
                                       uint32_t wirelen, uint64_t ts_us, struct tt_record *out);
 
+/* A 32-bit hash of the frame's IP source address, found by the same link
+ * layer rules as tt_decode_frame and reading nothing above the address; 0
+ * when the frame has no readable source (not IP, truncated, unknown link
+ * type). The ingest gives each source's packets to one worker by it. */
+uint32_t tt_decode_source_key(int linktype, const uint8_t *pkt, uint32_t caplen);
+
 /* Whether a link type is one tt_decode_frame understands. */
 int tt_decode_linktype_known(int linktype);
 

@@ -40,8 +40,20 @@ struct worker {
 
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
                 struct tt_store_txn *txn, struct rollup_pool *pool);
-/* Decodes and stores a batch; sets w->rc on failure (then ignores further batches). */
-void worker_batch(struct worker *w, const struct tt_batch *b);
+/* Gives each of batch b's packets to one of nw workers: the one its source
+ * hashes to (tt_decode_source_key), so that a source's packets of a day
+ * make one run of one segment. Measured on the benchmark capture with the
+ * time-sliced split this replaced: 13.59 stored bytes per packet with 1
+ * worker, 13.74 with 2, 14.99 with 8, 16.12 with 16. A worker that would
+ * get more than half as much again as its share of the batch (a flooding source)
+ * passes the rest on to the next workers with room, so a flood still
+ * spreads over every core. Worker w takes idx[start[w], start[w + 1]),
+ * packets in batch order; the split depends on the batch alone. */
+void ingest_split(const struct tt_batch *b, unsigned nw, uint32_t *idx, uint32_t *start);
+
+/* Decodes and stores the n packets of batch b at indices idx (in order);
+ * sets w->rc on failure (then ignores further batches). */
+void worker_batch(struct worker *w, const struct tt_batch *b, const uint32_t *idx, uint32_t n);
 /* Seals every open day. */
 void worker_finish(struct worker *w);
 void worker_free(struct worker *w);

@@ -164,11 +164,11 @@ static void store_record(struct worker *w, struct day_state *d, const struct tt_
         seal_segment(w, d);
 }
 
-void worker_batch(struct worker *w, const struct tt_batch *b)
+void worker_batch(struct worker *w, const struct tt_batch *b, const uint32_t *idx, uint32_t n)
 {
     struct day_state *d = NULL;
-    for (uint32_t i = 0; i < b->n && !w->rc; i++) {
-        const struct tt_pkt *p = &b->pkts[i];
+    for (uint32_t i = 0; i < n && !w->rc; i++) {
+        const struct tt_pkt *p = &b->pkts[idx[i]];
         int64_t day = (int64_t)(p->ts_us / (uint64_t)TT_US_PER_DAY);
         if (!d || d->day != day)
             d = day_slot(w, day);
