@@ -16,6 +16,9 @@
 #include "decode/decode.h"
 #include "ingest/ingest_int.h"
 
+#define JOBS_MAX 1024                         /* 113 MiB of job state */
+#define JOBS_COPIED_BYTES ((size_t)128 << 20) /* copied packet bytes in jobs in flight */
+
 /* A batch on its way through the workers: which of its packets each takes,
  * and how many workers are still reading it. */
 struct job {
@@ -36,6 +39,7 @@ struct queue {
 struct pipeline {
     struct queue *work; /* one per worker */
     struct queue free_jobs;
+    size_t copied; /* packet bytes copied into the jobs in flight, under free_jobs.mu */
     struct job *jobs;
     size_t njobs;
     struct rollup_pool rollups;
@@ -94,6 +98,40 @@ static void queue_close(struct queue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* A free job, once the packet bytes copied into the jobs in flight are
+ * within JOBS_COPIED_BYTES (a stream of large packets fills every job's
+ * buffer; a map fills none). */
+static struct job *take_job(struct pipeline *p)
+{
+    struct queue *q = &p->free_jobs;
+    pthread_mutex_lock(&q->mu);
+    while (q->n == 0 || p->copied > JOBS_COPIED_BYTES)
+        pthread_cond_wait(&q->cv, &q->mu);
+    struct job *j = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    pthread_mutex_unlock(&q->mu);
+    return j;
+}
+
+/* Counts a filled job's copied bytes as in flight. */
+static void job_filled(struct pipeline *p, const struct job *j)
+{
+    pthread_mutex_lock(&p->free_jobs.mu);
+    p->copied += j->b->buf_used;
+    pthread_mutex_unlock(&p->free_jobs.mu);
+}
+
+static void return_job(struct pipeline *p, struct job *j)
+{
+    struct queue *q = &p->free_jobs;
+    pthread_mutex_lock(&q->mu);
+    p->copied -= j->b->buf_used;
+    q->items[(q->head + q->n++) % q->cap] = j;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
 void ingest_split(const struct tt_batch *b, unsigned nw, uint32_t *idx, uint32_t *start)
 {
     memset(start, 0, (nw + 1) * sizeof *start);
@@ -141,7 +179,7 @@ static void *worker_main(void *arg)
         if (!a->w->rc)
             worker_batch(a->w, j->b, j->idx + from, to - from);
         if (atomic_fetch_sub(&j->pending, 1) == 1)
-            queue_push(&a->p->free_jobs, j);
+            return_job(a->p, j);
     }
     worker_finish(a->w);
     return NULL;
@@ -168,16 +206,17 @@ static int pump(struct pipeline *p, struct tt_reader *rd, const char *path,
     double next_progress = t0 + 0.25;
     uint64_t frames = 0;
     for (;;) {
-        struct job *j = queue_pop(&p->free_jobs);
+        struct job *j = take_job(p);
         int n = tt_reader_fill(rd, j->b, err);
         frames += j->b->n;
+        job_filled(p, j);
         if (j->b->n) {
             ingest_split(j->b, p->nthreads, j->idx, j->start);
             atomic_store(&j->pending, p->nthreads);
             for (unsigned w = 0; w < p->nthreads; w++)
                 queue_push(&p->work[w], j);
         } else {
-            queue_push(&p->free_jobs, j);
+            return_job(p, j);
         }
         if (n < 0) {
             /* damage: what came before it is good and stays */
@@ -220,15 +259,21 @@ static void merge_counts(struct pipeline *p, struct tt_ingest_result *res)
         res->first_ts = 0;
 }
 
+/* Jobs in flight. A worker may run this many ahead of the slowest: enough
+ * to go on while another seals a segment or writes a day's roll-up (tens
+ * of milliseconds). Measured on the benchmark capture, 2 workers: 2 jobs
+ * each left 12% of the cores idle (5.31 s), 8 each 5.08 s, 32 each 4.75 s,
+ * where the time-sliced split took 4.93 s. */
+static size_t job_count(unsigned nthreads)
+{
+    size_t n = (size_t)nthreads * 32 + 2;
+    return n < JOBS_MAX ? n : JOBS_MAX;
+}
+
 static int start(struct pipeline *p, const struct tt_ingest_opts *o,
                  const struct tt_sensor_map *map, struct tt_store_txn *txn, struct worker_arg *args)
 {
-    /* A worker may run this many jobs ahead of the slowest: enough to go on
-     * while another seals a segment or writes a day's roll-up (tens of
-     * milliseconds). Measured on the benchmark capture, 2 workers: 2 jobs
-     * each left 12% of the cores idle (5.31 s), 8 each 5.08 s, 32 each
-     * 4.75 s, where the time-sliced split took 4.93 s. */
-    p->njobs = (size_t)p->nthreads * 32 + 2;
+    p->njobs = job_count(p->nthreads);
     p->jobs = calloc(p->njobs, sizeof *p->jobs);
     p->work = calloc(p->nthreads, sizeof *p->work);
     if (!p->jobs || !p->work || queue_init(&p->free_jobs, p->njobs))
