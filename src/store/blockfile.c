@@ -24,32 +24,55 @@ static uint64_t get_le(const uint8_t *p, unsigned n)
     return v;
 }
 
+/* Compresses b into out as zstd frames cut where f says (NULL: one). */
+static int compress_frames(struct tt_buf *out, const struct tt_buf *b,
+                           const struct tt_block_frames *f, ZSTD_CCtx *cctx, int level,
+                           size_t *clen)
+{
+    size_t from = 0;
+    *clen = 0;
+    for (unsigned k = 0; k <= (f ? f->n : 0); k++) {
+        size_t to = f && k < f->n ? f->at[k] : b->len;
+        if (k < (f ? f->n : 0) && (to <= from || to >= b->len))
+            continue; /* not a cut inside what is left */
+        const uint8_t *src = b->p ? b->p + from : (const uint8_t *)"";
+        size_t bound = ZSTD_compressBound(to - from);
+        if (!tt_buf_reserve(out, bound))
+            return TT_ENOMEM;
+        size_t n = ZSTD_compressCCtx(cctx, out->p + out->len, bound, src, to - from, level);
+        if (ZSTD_isError(n))
+            return TT_EIO;
+        out->len += n;
+        *clen += n;
+        from = to;
+    }
+    return TT_OK;
+}
+
 static int compress_blocks(struct tt_buf *out, size_t base, size_t dir, const struct tt_buf *blocks,
-                           unsigned nblocks, ZSTD_CCtx *cctx, int level, const int *levels)
+                           unsigned nblocks, ZSTD_CCtx *cctx, int level, const int *levels,
+                           const struct tt_block_frames *frames)
 {
     for (unsigned c = 0; c < nblocks; c++) {
         const struct tt_buf *b = &blocks[c];
-        size_t bound = ZSTD_compressBound(b->len);
-        if (!tt_buf_reserve(out, bound))
-            return TT_ENOMEM;
-        size_t clen =
-            ZSTD_compressCCtx(cctx, out->p + out->len, bound, b->p ? b->p : (const uint8_t *)"",
-                              b->len, levels ? levels[c] : level);
-        if (ZSTD_isError(clen))
-            return TT_EIO;
+        size_t at = out->len, clen = 0;
+        int rc = compress_frames(out, b, frames ? &frames[c] : NULL, cctx,
+                                 levels ? levels[c] : level, &clen);
+        if (rc)
+            return rc;
         uint8_t *d = out->p + dir + (size_t)c * DIR_ENTRY;
         put_le_at(d, b->len, 8);
-        put_le_at(d + 8, out->len - base, 8);
+        put_le_at(d + 8, at - base, 8);
         put_le_at(d + 16, clen, 8);
-        put_le_at(d + 24, XXH3_64bits(out->p + out->len, clen), 8);
-        out->len += clen;
+        put_le_at(d + 24, XXH3_64bits(out->p + at, clen), 8);
     }
     return TT_OK;
 }
 
 static int write_file(struct tt_buf *out, const char magic[8], uint32_t version,
                       const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
-                      void *zstd_cctx, int level, const int *levels)
+                      void *zstd_cctx, int level, const int *levels,
+                      const struct tt_block_frames *frames)
 {
     if (nblocks > TT_BLOCKS_MAX)
         return TT_ELIMIT;
@@ -67,7 +90,7 @@ static int write_file(struct tt_buf *out, const char magic[8], uint32_t version,
     if (tt_buf_reserve(out, dir_len + 8)) {
         memset(out->p + dir, 0, dir_len + 8);
         out->len += dir_len + 8;
-        rc = compress_blocks(out, base, dir, blocks, nblocks, cctx, level, levels);
+        rc = compress_blocks(out, base, dir, blocks, nblocks, cctx, level, levels, frames);
     }
     if (rc == TT_OK)
         put_le_at(out->p + dir + dir_len, XXH3_64bits(out->p + base, dir + dir_len - base), 8);
@@ -80,14 +103,15 @@ int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version
                        const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
                        void *zstd_cctx, int level)
 {
-    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, level, NULL);
+    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, level, NULL, NULL);
 }
 
 int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t version,
                               const struct tt_buf *hdr, const struct tt_buf *blocks,
-                              unsigned nblocks, void *zstd_cctx, const int *levels)
+                              unsigned nblocks, void *zstd_cctx, const int *levels,
+                              const struct tt_block_frames *frames)
 {
-    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, 0, levels);
+    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, 0, levels, frames);
 }
 
 int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,

@@ -1,8 +1,8 @@
 /* The container both stored file kinds use: an 8-byte magic, a format
  * version, a fixed kind-specific header, a directory of zstd-compressed
  * blocks (raw length, offset, length, XXH3-64 checksum), a checksum over all
- * of that, then the blocks. A reader checks the header at open and each
- * block's checksum when it decompresses it. See docs/format.md. */
+ * of that, then the blocks (each one or more concatenated zstd frames). A reader checks the header
+ * at open and each block's checksum when it decompresses it. See docs/format.md. */
 #ifndef TT_BLOCKFILE_H
 #define TT_BLOCKFILE_H
 
@@ -31,10 +31,26 @@ struct tt_blockfile {
 int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
                        const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
                        void *zstd_cctx, int level);
-/* The same with a zstd level per block (levels[i] for block i). */
+#define TT_BLOCK_FRAMES_MAX 8
+
+/* Where a block's zstd frames after the first start: n ascending offsets
+ * into the block. A block of parts with their own statistics (byte planes,
+ * a column's first values per run and the rest) compresses better as a
+ * frame per part than as one frame whose zstd blocks straddle them; a
+ * reader needs nothing more, the concatenated frames decompress in one
+ * call. */
+struct tt_block_frames {
+    unsigned n;
+    size_t at[TT_BLOCK_FRAMES_MAX - 1];
+};
+
+/* The same with a zstd level per block (levels[i] for block i) and, when
+ * frames is not NULL, block i cut into frames as frames[i] says (offsets
+ * not strictly inside the block, or not ascending, are ignored). */
 int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t version,
                               const struct tt_buf *hdr, const struct tt_buf *blocks,
-                              unsigned nblocks, void *zstd_cctx, const int *levels);
+                              unsigned nblocks, void *zstd_cctx, const int *levels,
+                              const struct tt_block_frames *frames);
 
 /* Parses and checks the header. hdr_len and nblocks must match exactly. */
 int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,

@@ -42,6 +42,14 @@ struct tt_seg_encoder {
     const struct tt_sensors *sensors_cached;
     const struct tt_sensor **by_id; /* sensor id -> declaration */
     struct seg_ranker *ranker;      /* the ranked columns' coding */
+    /* Where each column's zstd frames start (tt_block_frames): parts with
+     * statistics of their own get a frame each. Measured on the benchmark
+     * store (2 workers, segments of ~110 K records), against one frame per
+     * column: TS's 8 byte planes 4.44 -> 4.30 B/record; the 2-byte squeezed
+     * columns cut after the runs' first values (rank table and bytes, then
+     * escapes, for the ranked ones) SPORT 0.911 -> 0.892, DPORT 0.525 ->
+     * 0.502, WIN 0.252 -> 0.238, IPID 1.670 -> 1.666. */
+    struct tt_block_frames frames[C__COUNT];
 };
 
 /* zstd level per column when the caller leaves it to the encoder (level
@@ -565,6 +573,9 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
         if (record_max[c])
             e->col[c].len = (size_t)(e->w[c] - e->col[c].p);
     put_planes(&e->col[C_TS], e->tmp, n, 8);
+    e->frames[C_TS].n = 7;
+    for (unsigned p = 1; p < 8; p++)
+        e->frames[C_TS].at[p - 1] = (size_t)p * n; /* a frame per byte plane */
     put_pfxtab(e);
     return put_offsets(&e->col[C_DSTOFF], e->keys, f->n4);
 }
@@ -581,6 +592,8 @@ static void squeeze_columns(struct tt_seg_encoder *e, uint32_t nruns)
         e->squeezed.len = 0;
         e->squeezed.oom = 0;
         seg_squeeze_column(&seg_squeezed[b], b, c->p, e->runlen, nruns, e->masks, &e->squeezed);
+        if (seg_squeezed[b].width == 2 && seg_squeezed[b].repeat != SEG_ALL_ZERO)
+            e->frames[seg_squeezed[b].col] = (struct tt_block_frames){1, {(size_t)nruns * 2}};
         t = *c;
         *c = e->squeezed;
         e->squeezed = t;
@@ -602,7 +615,8 @@ static void rank_columns(struct tt_seg_encoder *e)
             continue;
         e->squeezed.len = 0;
         e->squeezed.oom = 0;
-        seg_rank_encode(e->ranker, c->p, c->len / 2, &e->squeezed);
+        size_t escapes = seg_rank_encode(e->ranker, c->p, c->len / 2, &e->squeezed);
+        e->frames[seg_squeezed[b].col] = (struct tt_block_frames){1, {escapes}};
         t = *c;
         *c = e->squeezed;
         e->squeezed = t;
@@ -626,6 +640,7 @@ static int fill_reset(struct tt_seg_encoder *e, uint32_t n)
     }
     e->n_pfx = 0;
     memset(e->pfx_cache, 0, sizeof e->pfx_cache);
+    memset(e->frames, 0, sizeof e->frames);
     return sig_reset(e, n);
 }
 
@@ -670,7 +685,7 @@ int tt_seg_encode(struct tt_seg_encoder *e, const struct tt_record *recs, uint32
     rc = tt_buf_ok(&hdr);
     if (rc == TT_OK)
         rc = tt_blockfile_write_levels(out, SEG_MAGIC, TT_SEG_VERSION, &hdr, e->col, C__COUNT,
-                                       e->cctx, e->levels);
+                                       e->cctx, e->levels, e->frames);
     tt_buf_free(&hdr);
     return rc ? tt_err_set(err, rc, "segment: encoding failed: %s", tt_strerror(rc)) : TT_OK;
 }

@@ -24,8 +24,9 @@ static uint16_t value_at(const uint8_t *in, size_t i)
     return (uint16_t)(in[2 * i] | in[2 * i + 1] << 8);
 }
 
-void seg_rank_encode(struct seg_ranker *k, const uint8_t *in, size_t n, struct tt_buf *out)
+size_t seg_rank_encode(struct seg_ranker *k, const uint8_t *in, size_t n, struct tt_buf *out)
 {
+    size_t begin = out->len;
     size_t nd = 0, nc = 0;
     for (size_t i = 0; i < n; i++) {
         uint16_t v = value_at(in, i);
@@ -66,6 +67,7 @@ void seg_rank_encode(struct seg_ranker *k, const uint8_t *in, size_t n, struct t
         k->count[k->distinct[i]] = 0;
         k->rank[k->distinct[i]] = SEG_RANK_ESCAPE;
     }
+    return at + n - begin;
 }
 
 int seg_rank_decode(const uint8_t *in, size_t len, uint8_t **out, size_t *n)

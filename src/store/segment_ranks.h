@@ -28,8 +28,9 @@ void seg_ranker_init(struct seg_ranker *k);
 /* Appends to out the ranked form of the n little-endian u16 values at in:
  * LEB128 table size T, LEB128 n, T u16 table values (most frequent first,
  * ties by value; only values seen twice or more), n rank bytes, then one u16
- * per escape byte, in order. */
-void seg_rank_encode(struct seg_ranker *k, const uint8_t *in, size_t n, struct tt_buf *out);
+ * per escape byte, in order. Returns where the escapes start, counted from
+ * the first byte appended. */
+size_t seg_rank_encode(struct seg_ranker *k, const uint8_t *in, size_t n, struct tt_buf *out);
 
 /* Decodes a ranked block of len bytes into its values: *out (malloc'd,
  * little-endian u16) and *n. 0, TT_ENOMEM, or TT_ECORRUPT when the block
