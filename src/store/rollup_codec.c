@@ -93,7 +93,8 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
         if (h - start > 1)
             for (size_t j = start; j < h; j++) {
                 tt_buf_varint(hours, r->hours[j].packets);
-                tt_buf_varint(hours, r->hours[j].bytes);
+                roll_put_hour_bytes(hours, r->hours[j].bytes, r->hours[j].packets, d->packets,
+                                    d->bytes);
             }
     }
 }
@@ -161,9 +162,18 @@ unsigned roll_get_split(struct tt_rd *rd, uint64_t packets, uint64_t bytes, uint
             continue;
         hour[n] = hr;
         pk[n] = many ? tt_rd_varint(rd) : packets;
-        by[n] = many ? tt_rd_varint(rd) : bytes;
+        by[n] = bytes;
         /* a split of the totals: the hours may not add up past them */
-        if (tt_add_bounded(&sp, pk[n], packets) || tt_add_bounded(&sb, by[n], bytes))
+        if (tt_add_bounded(&sp, pk[n], packets))
+            rd->bad = 1;
+        if (many && !rd->bad) { /* bytes: the difference from the hour's base */
+            uint64_t z = tt_rd_varint(rd), base = roll_hour_bytes_base(pk[n], packets, bytes);
+            uint64_t below = (z >> 1) + 1, above = z >> 1;
+            if (z & 1 ? below > base : base + above < base)
+                rd->bad = 1;
+            by[n] = z & 1 ? base - below : base + above;
+        }
+        if (tt_add_bounded(&sb, by[n], bytes))
             rd->bad = 1;
         n++;
     }

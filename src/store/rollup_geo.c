@@ -99,7 +99,8 @@ void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *
         tt_buf_varint(hours, mask);
         for (size_t j = start; h - start > 1 && j < h; j++) {
             tt_buf_varint(hours, r->geo_hours[j].packets);
-            tt_buf_varint(hours, r->geo_hours[j].bytes);
+            roll_put_hour_bytes(hours, r->geo_hours[j].bytes, r->geo_hours[j].packets, d->packets,
+                                d->bytes);
         }
     }
 }

@@ -63,6 +63,22 @@ struct tt_rollup {
     uint64_t refused[TT_DEC__COUNT];
 };
 
+/* What an hour of pk packets of a row (packets, bytes for the whole day)
+ * is expected to hold: the row's mean packet length, rounded down, pk
+ * times. Hourly bytes are stored as their difference from it (zigzag), 0
+ * where a row's packets share one length (a tool's probes). */
+static inline uint64_t roll_hour_bytes_base(uint64_t pk, uint64_t packets, uint64_t bytes)
+{
+    return packets ? pk * (bytes / packets) : 0; /* pk <= packets: at most bytes */
+}
+
+/* Appends an hour's bytes as their difference from the base above. */
+static inline void roll_put_hour_bytes(struct tt_buf *b, uint64_t hb, uint64_t pk, uint64_t packets,
+                                       uint64_t bytes)
+{
+    tt_buf_varint(b, tt_zigzag((int64_t)hb - (int64_t)roll_hour_bytes_base(pk, packets, bytes)));
+}
+
 /* Sorted entries from the counters: whole-day totals and per-hour rows. */
 int roll_build_entries(struct tt_rollup *r);
 /* Blocks DAY and (hours not NULL) HOURS: ndays port-counter rows, keys
