@@ -65,12 +65,27 @@ static void queue_destroy(struct queue *q)
     pthread_cond_destroy(&q->cv);
 }
 
-/* No queue holds more jobs than the pool has, so push never waits for room. */
+/* Under q->mu. No queue holds more jobs than the pool has, so there is
+ * always room. */
+static void enqueue_locked(struct queue *q, struct job *j)
+{
+    q->items[(q->head + q->n++) % q->cap] = j;
+    pthread_cond_signal(&q->cv);
+}
+
+/* Under q->mu, with q->n > 0. */
+static struct job *dequeue_locked(struct queue *q)
+{
+    struct job *j = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    return j;
+}
+
 static void queue_push(struct queue *q, struct job *j)
 {
     pthread_mutex_lock(&q->mu);
-    q->items[(q->head + q->n++) % q->cap] = j;
-    pthread_cond_signal(&q->cv);
+    enqueue_locked(q, j);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -80,12 +95,7 @@ static struct job *queue_pop(struct queue *q)
     pthread_mutex_lock(&q->mu);
     while (q->n == 0 && !q->closed)
         pthread_cond_wait(&q->cv, &q->mu);
-    struct job *j = NULL;
-    if (q->n) {
-        j = q->items[q->head];
-        q->head = (q->head + 1) % q->cap;
-        q->n--;
-    }
+    struct job *j = q->n ? dequeue_locked(q) : NULL;
     pthread_mutex_unlock(&q->mu);
     return j;
 }
@@ -107,9 +117,7 @@ static struct job *take_job(struct pipeline *p)
     pthread_mutex_lock(&q->mu);
     while (q->n == 0 || p->copied > JOBS_COPIED_BYTES)
         pthread_cond_wait(&q->cv, &q->mu);
-    struct job *j = q->items[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->n--;
+    struct job *j = dequeue_locked(q);
     pthread_mutex_unlock(&q->mu);
     return j;
 }
@@ -127,8 +135,7 @@ static void return_job(struct pipeline *p, struct job *j)
     struct queue *q = &p->free_jobs;
     pthread_mutex_lock(&q->mu);
     p->copied -= j->b->buf_used;
-    q->items[(q->head + q->n++) % q->cap] = j;
-    pthread_cond_signal(&q->cv);
+    enqueue_locked(q, j);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -241,7 +248,6 @@ static int pump(struct pipeline *p, struct tt_reader *rd, const char *path,
 
 static void merge_counts(struct pipeline *p, struct tt_ingest_result *res)
 {
-
     res->first_ts = UINT64_MAX;
     for (unsigned i = 0; i < p->nthreads; i++) {
         const struct worker *w = &p->workers[i];

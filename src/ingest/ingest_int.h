@@ -44,11 +44,11 @@ int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct t
  * hashes to (tt_decode_source_key), so that a source's packets of a day
  * make one run of one segment. Measured on the benchmark capture with the
  * time-sliced split this replaced: 13.59 stored bytes per packet with 1
- * worker, 13.74 with 2, 14.99 with 8, 16.12 with 16. A worker that would
- * get more than half as much again as its share of the batch (a flooding source)
- * passes the rest on to the next workers with room, so a flood still
- * spreads over every core. Worker w takes idx[start[w], start[w + 1]),
- * packets in batch order; the split depends on the batch alone. */
+ * worker, 13.74 with 2, 14.99 with 8, 16.12 with 16 (now 13.59, 13.72,
+ * 14.09, 14.36). A worker that would get more than half as much again as
+ * its share of the batch (a flooding source) passes the rest on to the
+ * next workers with room, so a flood still spreads over the cores. Worker w takes idx[start[w],
+ * start[w + 1]), packets in batch order; the split depends on the batch alone. */
 void ingest_split(const struct tt_batch *b, unsigned nw, uint32_t *idx, uint32_t *start);
 
 /* Decodes and stores the n packets of batch b at indices idx (in order);
