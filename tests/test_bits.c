@@ -1,10 +1,12 @@
 /* Bit packing against known bit strings and random widths 0..32: the
  * writer's bytes, the reader's values, and the reader's refusals (a read
- * past the end, bytes left over, nonzero padding). */
+ * past the end, bytes left over, nonzero padding); byte planes of sorted
+ * values' gaps (common/planes.h) against bytes worked out by hand. */
 #include <stdint.h>
 #include <string.h>
 
 #include "common/bits.h"
+#include "common/planes.h"
 #include "harness.h"
 
 static uint64_t rng = 0xbb67ae8584caa73bull;
@@ -85,4 +87,24 @@ static void test_refused(void)
     CHECK(tt_bitr_done(&r)); /* zero-width reads need no bytes */
 }
 
-TT_TESTS(test_known, test_random, test_refused)
+/* 1.2.3.4, 1.2.3.5, 255.255.255.255: gaps 0x01020304, 1, 0xfefdfcfa, as
+ * every gap's byte 0, then every byte 1, ... */
+static void test_gap_planes(void)
+{
+    const uint32_t v[3] = {0x01020304u, 0x01020305u, 0xffffffffu};
+    const uint8_t want[12] = {0x04, 0x01, 0xfa, 0x03, 0x00, 0xfc,
+                              0x02, 0x00, 0xfd, 0x01, 0x00, 0xfe};
+    struct tt_buf b = {0};
+    tt_buf_u8(&b, 0x77); /* appended after what the buffer holds */
+    tt_buf_gap_planes32(&b, v, 3);
+    CHECK(b.len == 13 && b.p[0] == 0x77 && memcmp(b.p + 1, want, 12) == 0);
+    CHECK_EQ_U64(tt_plane32_get(b.p + 1, 3, 0), 0x01020304u);
+    CHECK_EQ_U64(tt_plane32_get(b.p + 1, 3, 1), 1);
+    CHECK_EQ_U64(tt_plane32_get(b.p + 1, 3, 2), 0xfefdfcfau);
+    b.len = 0;
+    tt_buf_gap_planes32(&b, v, 0);
+    CHECK_EQ_U64(b.len, 0);
+    tt_buf_free(&b);
+}
+
+TT_TESTS(test_known, test_random, test_refused, test_gap_planes)

@@ -296,15 +296,16 @@ static void check_squeeze(const struct seg_squeeze *q)
         le[2 * i + 1] = (uint8_t)(masks[i] >> 8);
     }
     CHECK_EQ_U64(mask_bad, 0);
-    CHECK_EQ_U64(seg_expand_column(q, bit, out.p, out.len, runs, RUNS, le, n, back), 0);
+    struct seg_run_masks m = {runs, RUNS, le, 2, NULL};
+    CHECK_EQ_U64(seg_expand_column(q, bit, out.p, out.len, &m, n, back), 0);
     CHECK(memcmp(col, back, (size_t)n * w) == 0);
-    CHECK(seg_expand_column(q, bit, out.p, out.len - 1, runs, RUNS, le, n, back) != 0);
-    CHECK(seg_expand_column(q, bit, out.p, out.len, runs, RUNS, le, n - 1, back) != 0);
+    CHECK(seg_expand_column(q, bit, out.p, out.len - 1, &m, n, back) != 0);
+    CHECK(seg_expand_column(q, bit, out.p, out.len, &m, n - 1, back) != 0);
     uint32_t flip = 1; /* a run of two or more records */
     while (runs[flip] < 2)
         flip++;
-    le[2 * flip] ^= 1u << bit;
-    CHECK(seg_expand_column(q, bit, out.p, out.len, runs, RUNS, le, n, back) != 0);
+    le[2 * flip + bit / 8] ^= (uint8_t)(1u << bit % 8);
+    CHECK(seg_expand_column(q, bit, out.p, out.len, &m, n, back) != 0);
     tt_buf_free(&out);
     free(col);
     free(back);
@@ -319,7 +320,7 @@ static void test_squeeze(void)
         CHECK(seg_squeeze_of(seg_squeezed[i].col) == &seg_squeezed[i]);
     }
     CHECK_EQ_U64(kinds, 7); /* all three ways of repeating are in use */
-    CHECK(seg_squeeze_of(C_TS) == NULL && seg_squeeze_of(C_RUNMASK) == NULL);
+    CHECK(seg_squeeze_of(C_TS) == NULL && seg_squeeze_of(C_RUNKIND) == NULL);
 }
 
 /* Sources that behave like tools (fields fixed per source, Mirai's seq =
@@ -601,6 +602,13 @@ static void edit_rank_past(struct tt_buf *b)
     b->p[at] = (uint8_t)t;
 }
 
+/* The last run's kind index set to the table's size (one byte: the test
+ * has fewer than 128 kinds). */
+static void edit_kind_past(struct tt_buf *b)
+{
+    b->p[b->len - 1] = b->p[0];
+}
+
 /* A ranked column (DPORT, WIN, IPLEN) whose block is edited is refused:
  * a rank past the table, a byte more, a byte less. */
 static void test_ranked_damage(void)
@@ -624,5 +632,71 @@ static void test_ranked_damage(void)
     free(sensors);
 }
 
+/* IP ID predictors per run: a stack's counter seen out of order (narrow:
+ * a byte per later record in IPID8), steps of exactly +127 and -128
+ * (narrow), one step of +128 (not), a constant, masscan's derivation, a
+ * one-record run. All round-trip; IPID8 holds exactly the narrow runs'
+ * later records, and an IPID8 a byte longer or shorter is refused, as is
+ * a run-kind index past the table. */
+static void test_ipid_narrow(void)
+{
+    enum { RUNS = 6, LEN = 20, N = RUNS * LEN - (LEN - 1) };
+    struct tt_sensors *sensors = two_sensors();
+    struct tt_record *in = calloc(N, sizeof *in), *out = calloc(N, sizeof *out);
+    static const uint8_t perm[LEN] = {3,  0,  1,  2,  7,  4,  5,  6,  9,  8,
+                                      19, 10, 11, 12, 18, 13, 14, 16, 15, 17};
+    uint32_t k = 0;
+    for (uint32_t run = 0; run < RUNS; run++) {
+        for (uint32_t j = 0; j < (run == 5 ? 1u : LEN); j++, k++) {
+            struct tt_record *r = &in[k];
+            r->ipver = 4;
+            r->ts_us = 18900ull * 86400000000ull + 1000 * j;
+            r->src4 = 0x0a000000u + run;
+            r->sensor = 1;
+            r->dst4 = 0xC6120000u + (uint32_t)(rnd() % 1024);
+            r->proto = 6;
+            r->l4 = TT_L4_OK;
+            r->ip_hlen = 20;
+            r->ip_len = 40;
+            r->tcp_flags = TT_TCP_SYN;
+            r->seq = (uint32_t)rnd();
+            r->dport = 445;
+            if (run == 0)
+                r->ip_id = (uint16_t)(65530 + perm[j]); /* wraps past 65535 */
+            else if (run == 1)
+                r->ip_id = (uint16_t)(j % 2 ? 1127 : 1000);
+            else if (run == 2)
+                r->ip_id = (uint16_t)(j == 10 ? 5009 + 128 : 5000 + j);
+            else if (run == 3)
+                r->ip_id = 54321;
+            else
+                r->ip_id = (uint16_t)(r->dst4 ^ r->dport ^ r->seq);
+        }
+    }
+    struct tt_buf buf = {0};
+    encode_fresh(in, N, sensors, &buf);
+    struct tt_blockfile bf;
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_blockfile_open(&bf, buf.p, buf.len, "mem", SEG_MAGIC, TT_SEG_VERSION,
+                                   SEG_HDR_LEN, C__COUNT, &err),
+                 TT_OK);
+    CHECK_EQ_U64(bf.dir[C_IPID8].raw_len, 2 * (LEN - 1));
+    struct tt_seg *seg = NULL;
+    CHECK_EQ_U64(tt_seg_open(buf.p, buf.len, "ipid", &seg, &err), TT_OK);
+    CHECK_EQ_U64(tt_seg_decode(seg, out, &err), TT_OK);
+    CHECK_EQ_U64(unmatched(in, out, N), 0);
+    tt_seg_close(seg);
+    CHECK_EQ_U64(column_edited(&buf, C_IPID8, TT_SF_ALL, edit_none, &err), TT_OK);
+    CHECK(column_edited(&buf, C_IPID8, TT_SF_ALL, edit_extra_byte, &err) == TT_ECORRUPT);
+    CHECK(strstr(err.msg, "IP ID column") != NULL);
+    CHECK(column_edited(&buf, C_IPID8, TT_SF_ALL, edit_short, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_RUNKIND, TT_SF_DPORT, edit_kind_past, &err) == TT_ECORRUPT);
+    CHECK(strstr(err.msg, "run kinds") != NULL);
+    tt_buf_free(&buf);
+    free(in);
+    free(out);
+    free(sensors);
+}
+
 TT_TESTS(test_roundtrip, test_columns, test_damage, test_squeeze, test_tool_runs, test_dstoff_bits,
-         test_presorted, test_seq_base, test_ranked_damage)
+         test_presorted, test_seq_base, test_ranked_damage, test_ipid_narrow)

@@ -9,6 +9,7 @@
 #include "common/fileio.h"
 #include "harness.h"
 #include "store/rollup.h"
+#include "store/rollup_int.h"
 #include "store/store.h"
 
 static struct tt_record rec(uint64_t ts_us, uint16_t sensor, uint32_t src, uint8_t proto,
@@ -155,6 +156,42 @@ static void test_rollup_codec(void)
     tt_rollup_free(d);
     tt_rollup_free(r);
     tt_buf_free(&buf);
+}
+
+/* Parses a roll-up SRC block of len bytes (two IPv4 sources' worth of
+ * pattern indexes, one pattern) the way a file's reader does. */
+static int parse_src(const uint8_t *src, size_t len)
+{
+    static const uint8_t pat[2] = {0, 0}, patterns[4] = {1, 1, 1, 0};
+    struct tt_rd rs = tt_rd_make(src, len), rp = tt_rd_make(pat, 2), rpat = tt_rd_make(patterns, 4);
+    struct tt_rollup *r = tt_rollup_new(19000);
+    int rc = roll_get_sources(r, &rs, NULL, &rp, &rpat, 16);
+    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    if (rc == TT_OK && !(s->n4 == 2 && s->v4[0] == 0x0a000001u && s->v4[1] == 0xc0000201u))
+        rc = -1;
+    tt_rollup_free(r);
+    return rc;
+}
+
+/* The SRC block's IPv4 sources as byte planes of their gaps: 10.0.0.1 and
+ * 192.0.2.1 (gap 0xb6000200), and what the reader refuses. */
+static void test_rollup_src_planes(void)
+{
+    const uint8_t good[10] = {2, 0, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x0a, 0xb6};
+    CHECK_EQ_U64(parse_src(good, sizeof good), TT_OK);
+    CHECK(parse_src(good, sizeof good - 1) == TT_ECORRUPT); /* a plane cut short */
+    uint8_t extra[11];
+    memcpy(extra, good, 10);
+    extra[10] = 0;
+    CHECK(parse_src(extra, sizeof extra) == TT_ECORRUPT); /* a byte left over */
+    uint8_t same[10];
+    memcpy(same, good, 10);
+    same[3] = same[5] = same[7] = same[9] = 0; /* second gap 0: not distinct */
+    CHECK(parse_src(same, sizeof same) == TT_ECORRUPT);
+    uint8_t wrap[10];
+    memcpy(wrap, good, 10);
+    wrap[9] = 0xf6; /* 10.0.0.1 + 0xf6000200 passes 255.255.255.255 */
+    CHECK(parse_src(wrap, sizeof wrap) == TT_ECORRUPT);
 }
 
 /* Whether two decoded roll-ups hold the same counts, sources, countries
@@ -327,4 +364,4 @@ static void test_transactions(void)
     tt_buf_free(&data);
 }
 
-TT_TESTS(test_rollup_codec, test_rollup_merge, test_transactions)
+TT_TESTS(test_rollup_codec, test_rollup_src_planes, test_rollup_merge, test_transactions)

@@ -106,6 +106,14 @@ int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version
     return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, level, NULL, NULL);
 }
 
+int tt_blockfile_write_frames(struct tt_buf *out, const char magic[8], uint32_t version,
+                              const struct tt_buf *hdr, const struct tt_buf *blocks,
+                              unsigned nblocks, void *zstd_cctx, int level,
+                              const struct tt_block_frames *frames)
+{
+    return write_file(out, magic, version, hdr, blocks, nblocks, zstd_cctx, level, NULL, frames);
+}
+
 int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t version,
                               const struct tt_buf *hdr, const struct tt_buf *blocks,
                               unsigned nblocks, void *zstd_cctx, const int *levels,

@@ -52,6 +52,12 @@ int tt_blockfile_write_levels(struct tt_buf *out, const char magic[8], uint32_t 
                               unsigned nblocks, void *zstd_cctx, const int *levels,
                               const struct tt_block_frames *frames);
 
+/* The same with one zstd level and the blocks cut as frames says. */
+int tt_blockfile_write_frames(struct tt_buf *out, const char magic[8], uint32_t version,
+                              const struct tt_buf *hdr, const struct tt_buf *blocks,
+                              unsigned nblocks, void *zstd_cctx, int level,
+                              const struct tt_block_frames *frames);
+
 /* Parses and checks the header. hdr_len and nblocks must match exactly. */
 int tt_blockfile_open(struct tt_blockfile *bf, const uint8_t *data, size_t size, const char *name,
                       const char magic[8], uint32_t version, size_t hdr_len, unsigned nblocks,

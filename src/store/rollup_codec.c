@@ -102,7 +102,9 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
 int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err)
 {
     struct tt_buf b[B__COUNT], hdr = {0};
+    struct tt_block_frames frames[B__COUNT];
     memset(b, 0, sizeof b);
+    memset(frames, 0, sizeof frames);
     int rc = roll_build_entries(r);
     if (rc == TT_OK)
         rc = roll_build_enriched(r);
@@ -113,7 +115,7 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
             rc = roll_build_sources(r);
     }
     if (rc == TT_OK) {
-        roll_put_sources(r, &b[B_SRC], &b[B_SRC_CC], &b[B_SRC_PAT], &b[B_PATTERNS]);
+        roll_put_sources(r, &b[B_SRC], &frames[B_SRC], &b[B_SRC_CC], &b[B_SRC_PAT], &b[B_PATTERNS]);
         roll_put_day_patterns(r, &b[B_DAY_PATTERNS]);
     }
     for (unsigned i = 0; i < TT_DEC__COUNT; i++)
@@ -128,8 +130,8 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     for (int i = 0; rc == TT_OK && i < B__COUNT; i++)
         rc = tt_buf_ok(&b[i]);
     if (rc == TT_OK)
-        rc = tt_blockfile_write(out, ROLL_MAGIC, TT_ROLLUP_VERSION, &hdr, b, B__COUNT, NULL,
-                                zstd_level);
+        rc = tt_blockfile_write_frames(out, ROLL_MAGIC, TT_ROLLUP_VERSION, &hdr, b, B__COUNT, NULL,
+                                       zstd_level, frames);
     for (int i = 0; i < B__COUNT; i++)
         tt_buf_free(&b[i]);
     tt_buf_free(&hdr);

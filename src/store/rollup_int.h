@@ -3,6 +3,7 @@
 #define TT_ROLLUP_INT_H
 
 #include "common/agg.h"
+#include "store/blockfile.h"
 #include "store/rollup.h"
 
 #define ROLL_MAGIC "TTROLLU1"
@@ -99,8 +100,9 @@ int roll_build_enriched(struct tt_rollup *r);
 /* The source table from the sets (rollup_sources.c), and its blocks. */
 int roll_build_sources(struct tt_rollup *r);
 void roll_sources_free(struct tt_rollup *r);
-void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src, struct tt_buf *cc,
-                      struct tt_buf *pat, struct tt_buf *patterns);
+void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
+                      struct tt_block_frames *src_frames, struct tt_buf *cc, struct tt_buf *pat,
+                      struct tt_buf *patterns);
 int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, struct tt_rd *pat,
                      struct tt_rd *patterns, size_t max); /* cc NULL: not decoded */
 /* A month table's per-day pattern counts (block DAY_PATTERNS). */

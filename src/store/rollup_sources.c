@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/planes.h"
 #include "common/sort.h"
 #include "store/rollup_int.h"
 
@@ -610,17 +611,21 @@ int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs
     return rc;
 }
 
-/* Blocks: SRC (n4, n6 varints; IPv4 ascending deltas; IPv6 16 bytes each),
- * SRC_CC (u16 per source, XOR the previous), SRC_PAT (varint per source),
- * PATTERNS (count; per pattern: members, then sensor varint and class u8). */
-void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src, struct tt_buf *cc,
-                      struct tt_buf *pat, struct tt_buf *patterns)
+/* Blocks: SRC (n4, n6 varints; IPv4 ascending, gaps as 4 byte planes, a
+ * zstd frame each; IPv6 16 bytes each), SRC_CC (u16 per source, XOR the
+ * previous), SRC_PAT (varint per source), PATTERNS (count; per pattern:
+ * members, then sensor varint and class u8). */
+void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
+                      struct tt_block_frames *src_frames, struct tt_buf *cc, struct tt_buf *pat,
+                      struct tt_buf *patterns)
 {
     const struct tt_roll_sources *s = &r->src;
     tt_buf_varint(src, s->n4);
     tt_buf_varint(src, s->n6);
-    for (size_t k = 0; k < s->n4; k++)
-        tt_buf_varint(src, s->v4[k] - (k ? s->v4[k - 1] : 0));
+    src_frames->n = 5;
+    for (unsigned p = 0; p < 5; p++)
+        src_frames->at[p] = src->len + p * s->n4; /* offsets outside the block are ignored */
+    tt_buf_gap_planes32(src, s->v4, s->n4);
     tt_buf_put(src, s->v6, 16 * s->n6);
     uint16_t prev = 0;
     for (size_t k = 0; k < s->n4 + s->n6; k++) {
@@ -669,7 +674,10 @@ static int get_patterns(struct tt_roll_sources *s, struct tt_rd *rd)
 static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max)
 {
     uint64_t n4 = tt_rd_varint(rd), n6 = tt_rd_varint(rd);
-    if (rd->bad || n4 > max || n6 > max || n4 + n6 > max || n4 > rd->len || n6 > rd->len / 16)
+    if (rd->bad || n4 > max || n6 > max || n4 + n6 > max || n4 > rd->len / 4 || n6 > rd->len / 16)
+        return TT_ECORRUPT;
+    const uint8_t *planes = tt_rd_bytes(rd, (size_t)n4 * 4);
+    if (!planes)
         return TT_ECORRUPT;
     s->v4 = malloc((n4 ? n4 : 1) * sizeof *s->v4);
     s->v6 = malloc((n6 ? n6 : 1) * 16);
@@ -677,7 +685,7 @@ static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max
         return TT_ENOMEM;
     uint64_t a = 0;
     for (size_t k = 0; k < n4 && !rd->bad; k++) {
-        uint64_t d = tt_rd_varint(rd);
+        uint64_t d = tt_plane32_get(planes, n4, k);
         if ((k && d == 0) || tt_add_bounded(&a, d, UINT32_MAX))
             return TT_ECORRUPT;
         s->v4[k] = (uint32_t)a;

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "common/bits.h"
+#include "common/planes.h"
 #include "store/blockfile.h"
 #include "store/segment.h"
 #include "store/segment_int.h"
+#include "store/segment_kinds.h"
 #include "store/segment_ranks.h"
 #include "store/segment_runs.h"
 
@@ -28,7 +30,7 @@ struct tt_seg {
     size_t raw_len[C__COUNT];
     uint8_t *raw[C__COUNT]; /* decompressed columns, on demand */
     uint32_t *runs;         /* run lengths */
-    int masks_checked;      /* RUNMASK's bits validated */
+    uint8_t *kinds;         /* per run its kind row (segment_kinds.h) */
     int failed;             /* the error that refused the segment, 0 none */
     /* decoded arrays */
     uint32_t *src4, *dst4;
@@ -94,6 +96,7 @@ void tt_seg_close(struct tt_seg *s)
     for (int c = 0; c < C__COUNT; c++)
         free(s->raw[c]);
     free(s->runs);
+    free(s->kinds);
     free(s->src4);
     free(s->dst4);
     free(s->src6);
@@ -122,23 +125,26 @@ int64_t tt_seg_day(const struct tt_seg *s)
 static int load_runs(struct tt_seg *s, struct tt_err *err);
 static int column(struct tt_seg *s, int c, struct tt_rd *rd, struct tt_err *err);
 
-/* The runs' masks: one u16 each, no bit beyond the squeezed columns. */
-static int load_masks(struct tt_seg *s, const uint8_t **masks, struct tt_err *err)
+/* The runs' kinds, decoded once (the block itself is then dropped). */
+static int load_kinds(struct tt_seg *s, struct tt_err *err)
 {
+    if (s->kinds)
+        return TT_OK;
     uint32_t nr = s->nruns4 + s->nruns6;
     struct tt_rd rd;
-    int rc = column(s, C_RUNMASK, &rd, err);
+    int rc = column(s, C_RUNKIND, &rd, err);
     if (rc)
         return rc;
-    if (rd.len != (size_t)nr * 2)
-        return corrupt(s, err, "column length");
-    if (!s->masks_checked) {
-        for (uint32_t i = 0; i < nr; i++)
-            if (rd.p[2 * (size_t)i + 1] >> (SEG_SQUEEZED - 8))
-                return corrupt(s, err, "run mask");
-        s->masks_checked = 1;
+    uint8_t *rows = malloc(nr ? (size_t)nr * SEG_KIND_LEN : 1);
+    if (!rows)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    if (seg_kinds_decode(rd.p, rd.len, nr, rows)) {
+        free(rows);
+        return corrupt(s, err, "run kinds");
     }
-    *masks = rd.p;
+    s->kinds = rows;
+    free(s->raw[C_RUNKIND]);
+    s->raw[C_RUNKIND] = NULL;
     return TT_OK;
 }
 
@@ -146,17 +152,18 @@ static int load_masks(struct tt_seg *s, const uint8_t **masks, struct tt_err *er
 static int expand(struct tt_seg *s, int c, struct tt_err *err)
 {
     const struct seg_squeeze *q = seg_squeeze_of(c);
-    const uint8_t *masks = NULL;
     int rc = load_runs(s, err);
     if (!rc)
-        rc = load_masks(s, &masks, err);
+        rc = load_kinds(s, err);
     if (rc)
         return rc;
     uint8_t *v = malloc((size_t)s->n * q->width);
     if (!v)
         return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
-    if (seg_expand_column(q, (unsigned)(q - seg_squeezed), s->raw[c], s->raw_len[c], s->runs,
-                          s->nruns4 + s->nruns6, masks, s->n, v)) {
+    int at = seg_kind_field(c);
+    struct seg_run_masks m = {s->runs, s->nruns4 + s->nruns6, s->kinds + SEG_KIND_MASK,
+                              SEG_KIND_LEN, at >= 0 ? s->kinds + at : NULL};
+    if (seg_expand_column(q, (unsigned)(q - seg_squeezed), s->raw[c], s->raw_len[c], &m, s->n, v)) {
         free(v);
         return corrupt(s, err, "squeezed column length");
     }
@@ -256,7 +263,7 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
     struct tt_rd r4, r6;
     int rc = load_runs(s, err);
     if (!rc)
-        rc = column(s, C_SRC4, &r4, err);
+        rc = fixed_column(s, C_SRC4, 4, s->nruns4, &r4, err);
     if (!rc)
         rc = fixed_column(s, C_SRC6, 16, s->nruns6, &r6, err);
     if (rc)
@@ -272,7 +279,7 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
     uint64_t a = 0;
     for (uint32_t i = 0; i < s->nruns4; i++) {
         /* distinct and ascending: each delta after the first at least 1 */
-        uint64_t delta = tt_rd_varint(&r4);
+        uint64_t delta = tt_plane32_get(r4.p, s->nruns4, i);
         if ((i && delta == 0) || tt_add_bounded(&a, delta, UINT32_MAX))
             r4.bad = 1;
         for (uint32_t j = 0; j < s->runs[i]; j++)
@@ -289,7 +296,7 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
     }
     s->src4 = src4;
     s->src6 = src6;
-    return r4.bad || r4.pos != r4.len ? corrupt(s, err, "source column") : TT_OK;
+    return r4.bad ? corrupt(s, err, "source column") : TT_OK;
 }
 
 /* n values of `width` bytes stored as byte planes (segment_enc.c). */
@@ -637,28 +644,39 @@ static int decode_u16_fields(struct tt_seg *s, struct tt_record *recs, struct tt
 
 static int decode_ipid(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
 {
-    struct tt_rd pred, res;
-    int rc = fixed_column(s, C_IPIDP, 1, s->nruns4 + s->nruns6, &pred, err);
+    struct tt_rd res, narrow;
+    int rc = fixed_column(s, C_IPID, 2, s->n, &res, err); /* loads the kinds */
     if (!rc)
-        rc = fixed_column(s, C_IPID, 2, s->n, &res, err);
+        rc = column(s, C_IPID8, &narrow, err);
     if (rc)
         return rc;
+    const unsigned ipid_bit = (unsigned)(seg_squeeze_of(C_IPID) - seg_squeezed);
     uint32_t k = 0;
     for (uint32_t i = 0; i < s->nruns4 + s->nruns6; i++) {
+        const uint8_t *kind = s->kinds + (size_t)i * SEG_KIND_LEN;
+        uint8_t pred = kind[SEG_KIND_IPIDP];
+        unsigned mask = (unsigned)get_le(kind + SEG_KIND_MASK, 2);
+        /* a narrow run's later residuals are in IPID8 only */
+        if (pred == SEG_IPID_NARROW && !(mask >> ipid_bit & 1))
+            return corrupt(s, err, "IP ID predictor");
         uint16_t prev = 0;
         for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
             struct tt_record *r = &recs[k];
             uint16_t v = (uint16_t)get_le(res.p + 2 * (size_t)k, 2);
-            if (pred.p[i] == 1)
+            if (pred == SEG_IPID_MASSCAN) {
                 r->ip_id = (uint16_t)(v ^ r->dst4 ^ r->dport ^ r->seq);
-            else if (pred.p[i] == 0)
+            } else {
+                if (pred == SEG_IPID_NARROW && j) {
+                    if (narrow.pos >= narrow.len)
+                        return corrupt(s, err, "IP ID column");
+                    v = (uint16_t)(int8_t)narrow.p[narrow.pos++];
+                }
                 r->ip_id = (uint16_t)(prev + v);
-            else
-                return corrupt(s, err, "IP ID predictor");
+            }
             prev = r->ip_id;
         }
     }
-    return TT_OK;
+    return narrow.pos == narrow.len ? TT_OK : corrupt(s, err, "IP ID column");
 }
 
 static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
@@ -666,7 +684,7 @@ static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_er
     struct tt_rd tab, idx;
     int rc = column(s, C_SIGTAB, &tab, err);
     if (!rc)
-        rc = column(s, C_OPTSIG, &idx, err);
+        rc = fixed_column(s, C_OPTSIG, 4, s->n, &idx, err);
     if (rc)
         return rc;
     /* signature offsets: a table of at most one entry per record */
@@ -684,8 +702,8 @@ static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_er
     }
     rc = tab.bad || tab.pos != tab.len ? corrupt(s, err, "option signature table") : TT_OK;
     for (uint32_t k = 0; !rc && k < s->n; k++) {
-        uint64_t i = tt_rd_varint(&idx);
-        if (idx.bad || i >= nsig) {
+        uint64_t i = tt_rd_le(&idx, 4);
+        if (i >= nsig) {
             rc = corrupt(s, err, "option signature index");
             break;
         }
@@ -715,7 +733,7 @@ static int decode_payload(struct tt_seg *s, struct tt_record *recs, struct tt_er
         if (res < -derived || res > UINT16_MAX - derived)
             return corrupt(s, err, "payload length");
         r->payload_len = (uint16_t)(derived + res);
-        uint8_t n = ph.p[k];
+        uint8_t n = ph.p[k] ^ seg_payload_head_len(r->payload_len);
         const uint8_t *b = n <= TT_PAYLOAD_HEAD ? tt_rd_bytes(&pay, n) : NULL;
         if (!b && n)
             return corrupt(s, err, "payload column");
@@ -746,13 +764,13 @@ static int decode_inner(struct tt_seg *s, struct tt_record *recs, struct tt_err 
         r->inner_sport = (uint16_t)tt_rd_le(&rd, 2);
         r->inner_dport = (uint16_t)tt_rd_le(&rd, 2);
         if (has & 1) {
-            r->inner_src4 = (uint32_t)tt_rd_le(&rd, 4);
-            r->inner_dst4 = (uint32_t)tt_rd_le(&rd, 4);
+            r->inner_src4 = (uint32_t)tt_rd_le(&rd, 4) ^ r->dst4;
+            r->inner_dst4 = (uint32_t)tt_rd_le(&rd, 4) ^ r->src4;
         }
         const uint8_t *a;
         if ((has & 2) && (a = tt_rd_bytes(&rd, 32)) != NULL) {
-            memcpy(r->inner_src6, a, 16);
-            memcpy(r->inner_dst6, a + 16, 16);
+            seg_xor16(r->inner_src6, a, r->dst6);
+            seg_xor16(r->inner_dst6, a + 16, r->src6);
         }
     }
     return rd.bad ? corrupt(s, err, "inner header column") : TT_OK;

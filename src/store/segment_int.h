@@ -12,7 +12,7 @@
 
 /* Column ids; stored in the directory, so never renumber. */
 enum seg_col {
-    C_SRC4,    /* distinct IPv4 sources, ascending, varint deltas */
+    C_SRC4,    /* distinct IPv4 sources, ascending: u32 gaps as 4 byte planes */
     C_SRC6,    /* distinct IPv6 sources, 16 bytes each */
     C_RUNS,    /* records per source run, varint (IPv4 runs, then IPv6) */
     C_TS,      /* zigzag u64 as 8 byte planes: run start - day start, else - previous */
@@ -23,27 +23,27 @@ enum seg_col {
     C_PROTO,   /* u8 */
     C_L4,      /* u8 enum tt_l4state */
     C_SPORT,   /* u16, XOR previous in run */
-    C_DPORT,   /* u16, XOR previous in run */
+    C_DPORT,   /* u16, rank coded */
     C_SEQ,     /* u32, seq XOR destination (low 32 bits for IPv6) */
     C_ACK,     /* u32 */
-    C_IPIDP,   /* u8 per run: IP ID predictor (0 previous, 1 masscan) */
+    C_IPID8,   /* int8 IP ID residuals of the narrow runs' later records */
     C_IPID,    /* u16 residual against the run's predictor */
     C_TTL,     /* u8, XOR previous in run */
-    C_WIN,     /* u16, XOR previous in run */
-    C_IPLEN,   /* u16, XOR previous in run */
+    C_WIN,     /* u16, rank coded */
+    C_IPLEN,   /* u16, rank coded */
     C_PAYLEN,  /* zigzag varint: payload length - (ip_len - headers) */
     C_HLEN,    /* u8 */
     C_FRAG,    /* u16, XOR previous in run */
     C_FLAGS,   /* u8 */
     C_FLAGS2,  /* u8 */
     C_SIGTAB,  /* TCP option signatures: optlen, n, kinds */
-    C_OPTSIG,  /* varint index into the signature table */
-    C_PHLEN,   /* u8 payload bytes kept */
+    C_OPTSIG,  /* u32 index into the signature table */
+    C_PHLEN,   /* u8 payload bytes kept, XOR what the payload length implies */
     C_PAYLOAD, /* concatenated payload heads */
     C_INNER,   /* sparse ICMP quoted headers */
     C_CC,      /* u16 per run: the source's country, XOR the previous run's */
     C_ASN,     /* u32 per run: the source's AS number, XOR the previous run's */
-    C_RUNMASK, /* u16 per run: which squeezed columns repeat in it (segment_runs.h) */
+    C_RUNKIND, /* run kinds: table, then an index per run (segment_kinds.h) */
     C__COUNT
 };
 
@@ -67,6 +67,20 @@ static inline uint32_t seg_seq_base(const struct tt_record *r)
         return r->dst4;
     return (uint32_t)r->dst6[12] << 24 | (uint32_t)r->dst6[13] << 16 | (uint32_t)r->dst6[14] << 8 |
            r->dst6[15];
+}
+
+/* d = a XOR b over 16 bytes (IPv6 addresses). */
+static inline void seg_xor16(uint8_t *d, const uint8_t *a, const uint8_t *b)
+{
+    for (int i = 0; i < 16; i++)
+        d[i] = a[i] ^ b[i];
+}
+
+/* The payload bytes a record keeps when the capture held them all: the
+ * stored head length is the XOR of this (0 but for a short snap length). */
+static inline uint8_t seg_payload_head_len(uint16_t payload_len)
+{
+    return payload_len < TT_PAYLOAD_HEAD ? (uint8_t)payload_len : TT_PAYLOAD_HEAD;
 }
 
 /* Transport header bytes implied by a record: the payload length is stored

@@ -1,4 +1,4 @@
-/* Run squeezing of fixed-width segment columns (docs/format.md, RUNMASK).
+/* Run squeezing of fixed-width segment columns (docs/format.md, RUNKIND).
  * A darknet source sends with one tool, so within its run most header
  * fields repeat: per run and column, one mask bit says "repeats", and then
  * the column stores only what the run's first record needs. */
@@ -24,7 +24,7 @@ struct seg_squeeze {
     uint8_t ranked; /* u16 values as they are, the squeezed block rank coded (segment_ranks.h) */
 };
 
-#define SEG_SQUEEZED 15 /* mask bit i is seg_squeezed[i]; a run's mask is a u16 */
+#define SEG_SQUEEZED 16 /* mask bit i is seg_squeezed[i]; a run's mask is a u16 */
 extern const struct seg_squeeze seg_squeezed[SEG_SQUEEZED];
 
 /* The squeeze entry of column c, or NULL when c is stored as it is. */
@@ -37,11 +37,22 @@ const struct seg_squeeze *seg_squeeze_of(int c);
 void seg_squeeze_column(const struct seg_squeeze *q, unsigned bit, const uint8_t *col,
                         const uint32_t *runs, uint32_t nruns, uint16_t *masks, struct tt_buf *out);
 
+/* The runs a squeezed column is expanded over: their lengths, their masks
+ * (a little-endian u16 every stride bytes) and, for a column whose first
+ * values live in the run kinds (segment_kinds.h), the first run's first
+ * value (the next run's stride bytes on); NULL when they lead the block. */
+struct seg_run_masks {
+    const uint32_t *runs;
+    uint32_t nruns;
+    const uint8_t *masks;
+    size_t stride;
+    const uint8_t *firsts;
+};
+
 /* Decoder: expands a squeezed column of in_len bytes into n values at out
  * (n * width bytes). Returns 0, or -1 when in_len is not exactly what the
- * run lengths and masks (nruns little-endian u16) imply. */
+ * run lengths and masks imply. */
 int seg_expand_column(const struct seg_squeeze *q, unsigned bit, const uint8_t *in, size_t in_len,
-                      const uint32_t *runs, uint32_t nruns, const uint8_t *masks, uint32_t n,
-                      uint8_t *out);
+                      const struct seg_run_masks *m, uint32_t n, uint8_t *out);
 
 #endif
