@@ -11,17 +11,27 @@
 
 #include "common/buf.h"
 
-/* Appends the gaps of n ascending u32 values (the first against 0) as 4
- * byte planes: 4 n bytes. */
-static inline void tt_buf_gap_planes32(struct tt_buf *b, const uint32_t *v, size_t n)
+/* Appends n u32 values, or with gaps set their gaps (ascending values,
+ * the first against 0), as 4 byte planes: 4 n bytes. */
+static inline void tt_buf_planes32_of(struct tt_buf *b, const uint32_t *v, size_t n, int gaps)
 {
     uint8_t *p = tt_buf_reserve(b, 4 * n);
     if (!p)
         return;
     for (unsigned plane = 0; plane < 4; plane++)
         for (size_t k = 0; k < n; k++)
-            *p++ = (uint8_t)((v[k] - (k ? v[k - 1] : 0)) >> (8 * plane));
+            *p++ = (uint8_t)((v[k] - (gaps && k ? v[k - 1] : 0)) >> (8 * plane));
     b->len += 4 * n;
+}
+
+static inline void tt_buf_planes32(struct tt_buf *b, const uint32_t *v, size_t n)
+{
+    tt_buf_planes32_of(b, v, n, 0);
+}
+
+static inline void tt_buf_gap_planes32(struct tt_buf *b, const uint32_t *v, size_t n)
+{
+    tt_buf_planes32_of(b, v, n, 1);
 }
 
 /* Value k of n u32 values stored as 4 byte planes at p (4 n bytes). */

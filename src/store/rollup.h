@@ -17,8 +17,9 @@
 
 #define TT_ROLLUP_FILE_MAX ((size_t)1 << 32) /* bytes a reader accepts of one file */
 #define TT_ROLLUP_VERSION                                                                          \
-    5 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
-        4: hourly bytes as the difference from the row's mean; 5: source gaps as byte planes */
+    6 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
+        4: hourly bytes as the difference from the row's mean; 5: source gaps as byte planes;      \
+        6: sources' countries as values */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
 enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };

@@ -612,9 +612,8 @@ int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs
 }
 
 /* Blocks: SRC (n4, n6 varints; IPv4 ascending, gaps as 4 byte planes, a
- * zstd frame each; IPv6 16 bytes each), SRC_CC (u16 per source, XOR the
- * previous), SRC_PAT (varint per source), PATTERNS (count; per pattern:
- * members, then sensor varint and class u8). */
+ * zstd frame each; IPv6 16 bytes each), SRC_CC (u16 per source), SRC_PAT (varint per source),
+ * PATTERNS (count; per pattern: members, then sensor varint and class u8). */
 void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
                       struct tt_block_frames *src_frames, struct tt_buf *cc, struct tt_buf *pat,
                       struct tt_buf *patterns)
@@ -627,10 +626,8 @@ void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
         src_frames->at[p] = src->len + p * s->n4; /* offsets outside the block are ignored */
     tt_buf_gap_planes32(src, s->v4, s->n4);
     tt_buf_put(src, s->v6, 16 * s->n6);
-    uint16_t prev = 0;
     for (size_t k = 0; k < s->n4 + s->n6; k++) {
-        tt_buf_le(cc, (uint16_t)(s->cc[k] ^ prev), 2);
-        prev = s->cc[k];
+        tt_buf_le(cc, s->cc[k], 2);
         tt_buf_varint(pat, s->pattern[k]);
     }
     tt_buf_varint(patterns, s->npatterns);
@@ -729,9 +726,8 @@ int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, s
         rc = TT_ECORRUPT;
     if (rc == TT_OK && cc && !(s->cc = malloc((n + 1) * sizeof *s->cc)))
         rc = TT_ENOMEM;
-    uint16_t prev = 0;
     for (size_t k = 0; rc == TT_OK && cc && k < n; k++) /* cc->len == 2 n, checked above */
-        s->cc[k] = prev = (uint16_t)(prev ^ (cc->p[2 * k] | cc->p[2 * k + 1] << 8));
+        s->cc[k] = (uint16_t)(cc->p[2 * k] | cc->p[2 * k + 1] << 8);
     return rc == TT_OK ? get_pattern_indexes(s, pat, n) : rc;
 }
 

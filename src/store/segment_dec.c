@@ -509,11 +509,10 @@ static int load_geo(struct tt_seg *s, struct tt_err *err)
         free(asn);
         return TT_ENOMEM;
     }
-    uint32_t k = 0, a = 0;
-    uint16_t c = 0;
+    uint32_t k = 0;
     for (uint32_t i = 0; i < nr; i++) {
-        c ^= (uint16_t)get_le(rc_.p + 2 * (size_t)i, 2); /* XOR the previous run's */
-        a ^= (uint32_t)get_le(ra.p + 4 * (size_t)i, 4);
+        uint16_t c = (uint16_t)get_le(rc_.p + 2 * (size_t)i, 2);
+        uint32_t a = tt_plane32_get(ra.p, nr, i);
         for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
             cc[k] = c;
             asn[k] = a;

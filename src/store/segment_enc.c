@@ -33,6 +33,7 @@ struct tt_seg_encoder {
     uint16_t *masks;
     uint8_t *pred, *kind_rows; /* per run: IP ID predictor, run kind (segment_kinds.h) */
     uint32_t *src4;            /* per IPv4 run: its source */
+    uint32_t *asn;             /* per run: its source's AS */
     struct seg_kinds kinds;
     size_t cap;
     struct tt_buf col[C__COUNT], squeezed;
@@ -99,6 +100,7 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e)
     free(e->pred);
     free(e->kind_rows);
     free(e->src4);
+    free(e->asn);
     seg_kinds_free(&e->kinds);
     for (int i = 0; i < C__COUNT; i++)
         tt_buf_free(&e->col[i]);
@@ -123,6 +125,7 @@ static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
     free(e->pred);
     free(e->kind_rows);
     free(e->src4);
+    free(e->asn);
     e->keys = malloc(n * sizeof *e->keys);
     e->tmp = malloc(n * sizeof *e->tmp);
     e->order = malloc(n * sizeof *e->order);
@@ -131,8 +134,9 @@ static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
     e->pred = malloc(n);
     e->kind_rows = malloc((size_t)n * SEG_KIND_LEN);
     e->src4 = malloc(n * sizeof *e->src4);
+    e->asn = malloc(n * sizeof *e->asn);
     if (!e->keys || !e->tmp || !e->order || !e->runlen || !e->masks || !e->pred || !e->kind_rows ||
-        !e->src4) {
+        !e->src4 || !e->asn) {
         e->cap = 0;
         return TT_ENOMEM;
     }
@@ -550,8 +554,7 @@ static int same_source(const struct tt_record *a, const struct tt_record *b)
 static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, uint32_t n,
                         uint64_t day_us, struct fill_result *f)
 {
-    uint32_t last_inner = 0, prev_asn = 0;
-    uint16_t prev_cc = 0;
+    uint32_t last_inner = 0;
     const struct tt_record *prev_run = NULL;
     memset(f, 0, sizeof *f);
     f->n4 = n;
@@ -577,11 +580,8 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
         }
         tt_buf_varint(&e->col[C_RUNS], end - k);
         e->runlen[f->nruns4 + f->nruns6 - 1] = end - k;
-        /* neighbouring sources mostly share country and AS: XOR the previous run's */
-        tt_buf_le(&e->col[C_CC], (uint16_t)(r0->cc ^ prev_cc), 2);
-        tt_buf_le(&e->col[C_ASN], r0->asn ^ prev_asn, 4);
-        prev_cc = r0->cc;
-        prev_asn = r0->asn;
+        tt_buf_le(&e->col[C_CC], r0->cc, 2);
+        e->asn[f->nruns4 + f->nruns6 - 1] = r0->asn;
         uint8_t pred = choose_ipid_pred(recs, e->order + k, end - k);
         e->pred[f->nruns4 + f->nruns6 - 1] = pred;
         struct run_prev pv;
@@ -605,6 +605,11 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
         if (record_max[c])
             e->col[c].len = (size_t)(e->w[c] - e->col[c].p);
     tt_buf_gap_planes32(&e->col[C_SRC4], e->src4, f->nruns4);
+    uint32_t nruns = f->nruns4 + f->nruns6;
+    tt_buf_planes32(&e->col[C_ASN], e->asn, nruns);
+    e->frames[C_ASN].n = 3;
+    for (unsigned p = 1; p < 4; p++)
+        e->frames[C_ASN].at[p - 1] = (size_t)p * nruns;
     e->frames[C_SRC4].n = 3;
     for (unsigned p = 1; p < 4; p++)
         e->frames[C_SRC4].at[p - 1] = (size_t)p * f->nruns4;

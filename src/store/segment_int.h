@@ -41,8 +41,8 @@ enum seg_col {
     C_PHLEN,   /* u8 payload bytes kept, XOR what the payload length implies */
     C_PAYLOAD, /* concatenated payload heads */
     C_INNER,   /* sparse ICMP quoted headers */
-    C_CC,      /* u16 per run: the source's country, XOR the previous run's */
-    C_ASN,     /* u32 per run: the source's AS number, XOR the previous run's */
+    C_CC,      /* u16 per run: the source's country */
+    C_ASN,     /* u32 per run: the source's AS number, as 4 byte planes */
     C_RUNKIND, /* run kinds: table, then an index per run (segment_kinds.h) */
     C__COUNT
 };
