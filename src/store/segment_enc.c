@@ -547,6 +547,14 @@ static int same_source(const struct tt_record *a, const struct tt_record *b)
     return b->ipver != 6 && a->src4 == b->src4;
 }
 
+/* A zstd frame for each of a block's byte planes of n values. */
+static void frame_per_plane(struct tt_block_frames *f, size_t n, unsigned planes)
+{
+    f->n = planes - 1;
+    for (unsigned p = 1; p < planes; p++)
+        f->at[p - 1] = p * n;
+}
+
 /* Walks e->order run by run, filling every column. SEG_UNORDERED when the
  * order is not segment order (run_follows): the caller sorts and fills
  * again. */
@@ -605,18 +613,11 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
         if (record_max[c])
             e->col[c].len = (size_t)(e->w[c] - e->col[c].p);
     tt_buf_gap_planes32(&e->col[C_SRC4], e->src4, f->nruns4);
-    uint32_t nruns = f->nruns4 + f->nruns6;
-    tt_buf_planes32(&e->col[C_ASN], e->asn, nruns);
-    e->frames[C_ASN].n = 3;
-    for (unsigned p = 1; p < 4; p++)
-        e->frames[C_ASN].at[p - 1] = (size_t)p * nruns;
-    e->frames[C_SRC4].n = 3;
-    for (unsigned p = 1; p < 4; p++)
-        e->frames[C_SRC4].at[p - 1] = (size_t)p * f->nruns4;
+    frame_per_plane(&e->frames[C_SRC4], f->nruns4, 4);
+    tt_buf_planes32(&e->col[C_ASN], e->asn, f->nruns4 + f->nruns6);
+    frame_per_plane(&e->frames[C_ASN], f->nruns4 + f->nruns6, 4);
     put_planes(&e->col[C_TS], e->tmp, n, 8);
-    e->frames[C_TS].n = 7;
-    for (unsigned p = 1; p < 8; p++)
-        e->frames[C_TS].at[p - 1] = (size_t)p * n; /* a frame per byte plane */
+    frame_per_plane(&e->frames[C_TS], n, 8);
     put_pfxtab(e);
     return put_offsets(&e->col[C_DSTOFF], e->keys, f->n4);
 }
@@ -639,7 +640,6 @@ static void take_firsts(struct tt_seg_encoder *e, int c, unsigned w, uint32_t nr
 static void squeeze_columns(struct tt_seg_encoder *e, uint32_t nruns)
 {
     memset(e->masks, 0, nruns * sizeof *e->masks);
-    memset(e->kind_rows, 0, (size_t)nruns * SEG_KIND_LEN); /* every byte is hashed */
     for (unsigned b = 0; b < SEG_SQUEEZED; b++) {
         struct tt_buf *c = &e->col[seg_squeezed[b].col], t;
         if (c->oom)
