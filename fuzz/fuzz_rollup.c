@@ -6,11 +6,11 @@
  * empty): SRC, SRC_CC, SRC_PAT, PATTERNS, DAY_PATTERNS, GEO, GEO_HOURS; then
  * DAY rows u16 and HOURS rows u16 (each mod 4097; missing: 0) and two more
  * pieces, DAY and HOURS (so inputs that end after GEO_HOURS mean what they
- * meant before the counters were added). Each piece is copied into its own
- * exact-sized buffer so an over-read faults under ASan instead of reading
- * the next piece. What a parser accepts must keep the orders and bounds that
- * queries index by without checks, and hourly rows must add up to their
- * whole-day row; a breach aborts. */
+ * meant before the counters were added), then SEGS (the segments holding
+ * the sources' addresses; parsed before SRC, which then holds the counts). Each piece is copied
+ * into its own exact-sized buffer so an over-read faults under ASan instead of reading the next
+ * piece. What a parser accepts must keep the orders and bounds that queries index by without
+ * checks, and hourly rows must add up to their whole-day row; a breach aborts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NPIECES 9      /* the seven source and country blocks, then DAY and HOURS */
+#define NPIECES 10     /* the seven source and country blocks, DAY, HOURS, then SEGS */
 #define MAX_ROWS 4096  /* counter rows asked for, so runs stay fast */
 #define FUZZ_DAY 19000 /* the table's day: DAY_PATTERNS days are offsets from it */
 
@@ -48,9 +48,39 @@ static void check_sources(const struct tt_roll_sources *s, size_t max)
     }
 }
 
+/* Names that stay inside their day's directory: letters, digits, '-'
+ * and '_', 1..63 of them. */
+static void check_segments(const struct tt_rollup *r)
+{
+    const char(*names)[TT_ROLL_SEG_NAME_MAX];
+    size_t n = tt_rollup_segments(r, &names);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strnlen(names[i], TT_ROLL_SEG_NAME_MAX);
+        if (len == 0 || len == TT_ROLL_SEG_NAME_MAX)
+            abort();
+        for (size_t k = 0; k < len; k++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+                        names[i][k]))
+                abort();
+    }
+}
+
+/* A roll-up that names segments leaves its addresses there: no table to
+ * read, only the counts, which the patterns cover. */
+static void check_pending(const struct tt_rollup *r, size_t max)
+{
+    const char(*names)[TT_ROLL_SEG_NAME_MAX];
+    const struct tt_roll_sources *s = &r->src;
+    if (tt_rollup_segments(r, &names) == 0 || s->v4 || s->v6 || s->cc || s->n4 + s->n6 > max)
+        abort();
+    for (size_t k = 0; k < s->n4 + s->n6; k++)
+        if (s->pattern[k] >= s->npatterns)
+            abort();
+}
+
 static void check_day_patterns(const struct tt_rollup *r)
 {
-    const struct tt_roll_sources *s = tt_rollup_sources(r);
+    const struct tt_roll_sources *s = tt_rollup_sources(r) ? tt_rollup_sources(r) : &r->src;
     const struct tt_roll_day_patterns *d;
     size_t nd = tt_rollup_day_patterns(r, &d);
     for (size_t i = 0; i < nd; i++) {
@@ -177,8 +207,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rd[i] = tt_rd_make(piece[i], len);
     }
     r = tt_rollup_new(FUZZ_DAY);
-    if (r && roll_get_sources(r, &rd[0], flags & 1 ? &rd[1] : NULL, &rd[2], &rd[3], max) == 0) {
-        check_sources(tt_rollup_sources(r), max);
+    if (r && roll_get_segs(r, &rd[9]) == 0 &&
+        roll_get_sources(r, &rd[0], flags & 1 ? &rd[1] : NULL, &rd[2], &rd[3], max) == 0) {
+        check_segments(r);
+        if (tt_rollup_sources(r))
+            check_sources(tt_rollup_sources(r), max);
+        else
+            check_pending(r, max);
         if (roll_get_day_patterns(r, &rd[4]) == 0)
             check_day_patterns(r);
     }

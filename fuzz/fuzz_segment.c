@@ -264,6 +264,51 @@ static void run_subsets(const struct fuzz_seg *f, unsigned sel, int all_rc,
     tt_seg_close(s);
 }
 
+/* The runs' sources (what a day's roll-up reads of its segments): distinct
+ * and ascending, and, where every column was accepted, the records' own
+ * sources and countries run by run. Refused only where the columns were. */
+static void run_sources(const struct fuzz_seg *f, int all_rc, const struct tt_seg_cols *all)
+{
+    struct tt_seg *s = open_seg(f);
+    struct tt_seg_sources src;
+    struct tt_err err;
+    if (!s)
+        return;
+    int rc = tt_seg_sources(s, 1, &src, &err);
+    if (rc != TT_OK && all_rc == TT_OK)
+        abort();
+    for (uint32_t i = 1; rc == TT_OK && i < src.n4; i++)
+        if (src.v4[i - 1] >= src.v4[i])
+            abort();
+    for (uint32_t i = 1; rc == TT_OK && i < src.n6; i++)
+        if (memcmp(src.v6 + 16 * (i - 1), src.v6 + 16 * i, 16) >= 0)
+            abort();
+    if (rc == TT_OK && all_rc == TT_OK) {
+        uint32_t r4 = 0, r6 = 0;
+        for (uint32_t k = 0; k < all->n; k++) {
+            int v4 = k < all->n4;
+            int starts = k == 0 || k == all->n4 ||
+                         (v4 ? all->src4[k] != all->src4[k - 1]
+                             : memcmp(all->src6 + 16 * (k - all->n4),
+                                      all->src6 + 16 * (k - all->n4 - 1), 16) != 0);
+            if (starts && v4)
+                r4++;
+            if (starts && !v4)
+                r6++;
+            uint32_t run = v4 ? r4 - 1 : src.n4 + r6 - 1;
+            if (v4 ? r4 > src.n4 || src.v4[r4 - 1] != all->src4[k]
+                   : r6 > src.n6 ||
+                         memcmp(src.v6 + 16 * (r6 - 1), all->src6 + 16 * (k - all->n4), 16))
+                abort();
+            if (src.cc[run] != all->cc[k])
+                abort();
+        }
+        if (r4 != src.n4 || r6 != src.n6)
+            abort();
+    }
+    tt_seg_close(s);
+}
+
 static void run_decoder(struct fuzz_seg *f, unsigned sel)
 {
     struct tt_err err;
@@ -275,6 +320,7 @@ static void run_decoder(struct fuzz_seg *f, unsigned sel)
     if (all_rc == TT_OK)
         check_cols(f, &all, TT_SF_ALL);
     run_subsets(f, sel, all_rc, &all);
+    run_sources(f, all_rc, &all);
     struct tt_record *a = calloc(f->n, sizeof *a), *b = calloc(f->n, sizeof *b);
     if (!a || !b)
         goto out;

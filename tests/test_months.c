@@ -64,7 +64,7 @@ static void write_rollup(struct tt_store_txn *t, struct tt_rollup *r, int64_t da
     struct tt_err err = {{0}};
     struct tt_buf b = {0};
     CHECK_EQ_U64(tt_rollup_encode(r, &b, 3, &err), TT_OK);
-    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, day, &b, 0, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, day, &b, 0, NULL, &err), TT_OK);
     tt_buf_free(&b);
 }
 

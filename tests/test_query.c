@@ -87,10 +87,13 @@ static void build_store(const char *dir)
             }
         struct tt_buf b = {0};
         CHECK_EQ_U64(tt_seg_encode(enc, recs, n, day, &none, &b, &err), TT_OK);
-        CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, day, &b, n, &err), TT_OK);
+        char name[TT_STORE_NAME_MAX];
+        CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, day, &b, n, name, &err), TT_OK);
+        /* as the ingest does: the roll-up's sources stay in the segment */
+        CHECK_EQ_U64(tt_rollup_add_segment(r, name), TT_OK);
         b.len = 0;
         CHECK_EQ_U64(tt_rollup_encode(r, &b, 3, &err), TT_OK);
-        CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, day, &b, 0, &err), TT_OK);
+        CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, day, &b, 0, NULL, &err), TT_OK);
         tt_buf_free(&b);
         tt_rollup_free(r);
     }
@@ -314,7 +317,8 @@ static void test_many_sensors(void)
             CHECK_EQ_U64(refused, 0);
             struct tt_buf b = {0};
             CHECK_EQ_U64(tt_rollup_encode(r, &b, 3, &err), TT_OK);
-            CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY_A + d, &b, 0, &err), TT_OK);
+            CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY_A + d, &b, 0, NULL, &err),
+                         TT_OK);
             tt_buf_free(&b);
             tt_rollup_free(r);
         }

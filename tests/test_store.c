@@ -325,7 +325,7 @@ static void test_transactions(void)
         struct tt_store *cs = NULL;
         if (tt_store_open(dir, TT_STORE_WRITE, &cs, &err) == TT_OK &&
             tt_store_begin(cs, &t, &err) == TT_OK &&
-            tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err) == TT_OK)
+            tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, NULL, &err) == TT_OK)
             _exit(0); /* no commit, no abort, no cleanup */
         _exit(1);
     }
@@ -338,14 +338,14 @@ static void test_transactions(void)
     CHECK_EQ_U64(count_files(dir, "seg"), 0);
     /* a committed ingest is listed; the same input again is refused */
     CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
-    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err), TT_OK);
-    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY0 + 1, &data, 0, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, NULL, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY0 + 1, &data, 0, NULL, &err), TT_OK);
     CHECK_EQ_U64(tt_store_commit(t, &info, &err), TT_OK);
     char seen[256] = "";
     CHECK(tt_store_input_seen(s, info.hash, seen, sizeof seen, &err) > 0);
     CHECK_EQ_STR(seen, "first.pcap");
     CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
-    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &data, 5, NULL, &err), TT_OK);
     CHECK_EQ_U64(tt_store_commit(t, &info, &err), TT_EEXIST);
     CHECK_EQ_U64(count_files(dir, "seg"), 1); /* the refused ingest's file is gone */
     struct tt_store_file *files = NULL;

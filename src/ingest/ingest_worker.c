@@ -96,8 +96,12 @@ static void seal_segment(struct worker *w, struct day_state *d)
     }
     w->out.len = 0;
     int rc = tt_seg_encode(w->enc, w->sorted, d->n, d->day, w->opts->sensors, &w->out, &w->err);
+    char name[TT_STORE_NAME_MAX];
     if (rc == TT_OK)
-        rc = tt_store_txn_write(w->txn, TT_FILE_SEGMENT, d->day, &w->out, d->n, &w->err);
+        rc = tt_store_txn_write(w->txn, TT_FILE_SEGMENT, d->day, &w->out, d->n, name, &w->err);
+    /* the roll-up keeps the day's sources by naming the segments */
+    if (rc == TT_OK && tt_rollup_add_segment(d->roll, name))
+        rc = tt_err_set(&w->err, TT_ENOMEM, "out of memory");
     if (rc)
         fail(w, rc);
     w->segments++;
@@ -117,7 +121,7 @@ static void seal_day(struct worker *w, struct day_state *d)
         w->out.len = 0;
         int rc = tt_rollup_encode(r, &w->out, w->zlevel, &w->err);
         if (rc == TT_OK)
-            rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, d->day, &w->out, 0, &w->err);
+            rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, d->day, &w->out, 0, NULL, &w->err);
         if (rc)
             fail(w, rc);
         w->rollups++;

@@ -93,14 +93,17 @@ static int rewrite(struct tt_store *s, const struct group *g, struct tt_record *
             (uint32_t)(n - at < TT_INGEST_SEGMENT_DEFAULT ? n - at : TT_INGEST_SEGMENT_DEFAULT);
         out.len = 0;
         rc = tt_seg_encode(enc, recs + at, k, g->day, o->sensors, &out, err);
+        char name[TT_STORE_NAME_MAX];
         if (rc == TT_OK)
-            rc = tt_store_txn_write(txn, TT_FILE_SEGMENT, g->day, &out, k, err);
+            rc = tt_store_txn_write(txn, TT_FILE_SEGMENT, g->day, &out, k, name, err);
+        if (rc == TT_OK && tt_rollup_add_segment(roll, name))
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     }
     out.len = 0;
     if (rc == TT_OK)
         rc = tt_rollup_encode(roll, &out, o->zstd_level, err);
     if (rc == TT_OK)
-        rc = tt_store_txn_write(txn, TT_FILE_ROLLUP, g->day, &out, 0, err);
+        rc = tt_store_txn_write(txn, TT_FILE_ROLLUP, g->day, &out, 0, NULL, err);
     if (rc == TT_OK)
         rc = tt_store_commit_replace(txn, g->input, g->day, g->old, g->nold,
                                      tt_enricher_geo_version(o->enrich),

@@ -11,6 +11,7 @@
 #include "common/fileio.h"
 #include "query/query_int.h"
 #include "store/months.h"
+#include "store/rollup_read.h"
 
 #define WALK_THREADS_MAX 16
 #define WALK_AHEAD 4 /* files decoded ahead per thread: bounds memory */
@@ -38,22 +39,8 @@ struct walk {
 
 static int decode_file(struct walk *w, size_t i, struct tt_rollup **r, struct tt_err *err)
 {
-    char path[TT_PATH_MAX];
-    const uint8_t *data = NULL;
-    size_t len = 0;
     const struct tt_walk_file *wf = &w->files[i];
-    int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(w->store), wf->path)
-                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", wf->path)
-                 : TT_OK;
-    /* mapped, not read: a query decodes a few of a file's blocks, and
-     * only their pages are touched (the decode copies what it keeps) */
-    if (rc == TT_OK)
-        rc = tt_file_map(path, TT_ROLLUP_FILE_MAX, &data, &len, err);
-    if (rc == TT_OK)
-        rc = tt_rollup_decode(data, len, path, wf->want, r, err);
-    if (data)
-        tt_file_unmap(data, len);
-    return rc;
+    return tt_rollup_read(tt_store_dir(w->store), wf->path, wf->want, r, err);
 }
 
 static void *decoder_main(void *arg)

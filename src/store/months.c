@@ -14,6 +14,7 @@
 
 #include "common/fileio.h"
 #include "store/rollup.h"
+#include "store/rollup_read.h"
 
 /* A stale table is removed only once it is this old: a query that listed
  * the catalog before an ingest rebuilt the month may still be reading it. */
@@ -150,19 +151,8 @@ static int build(struct tt_store *s, int64_t first_day, const struct tt_store_fi
     struct tt_rollup **days = calloc(n + 1, sizeof *days);
     size_t ndays = n;
     int rc = month && days ? TT_OK : tt_err_set(err, TT_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == TT_OK && i < n; i++) {
-        char path[TT_PATH_MAX];
-        uint8_t *data = NULL;
-        size_t len = 0;
-        rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(s), files[i].path)
-                 ? tt_err_set(err, TT_ELIMIT, "%s: path too long", files[i].path)
-                 : TT_OK;
-        if (rc == TT_OK)
-            rc = tt_file_read(path, TT_ROLLUP_FILE_MAX, &data, &len, err);
-        if (rc == TT_OK)
-            rc = tt_rollup_decode(data, len, path, TT_RW_SETS, &days[i], err);
-        free(data);
-    }
+    for (size_t i = 0; rc == TT_OK && i < n; i++)
+        rc = tt_rollup_read(tt_store_dir(s), files[i].path, TT_RW_SETS, &days[i], err);
     if (rc == TT_OK && one_per_day(days, files, n, &ndays))
         rc = tt_err_set(err, TT_ENOMEM, "out of memory");
     if (rc == TT_OK && tt_rollup_union_sources(month, days, ndays, 1))

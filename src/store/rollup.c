@@ -32,7 +32,46 @@ void tt_rollup_free(struct tt_rollup *r)
     free(r->hours);
     free(r->geo_days);
     free(r->geo_hours);
+    free(r->segs);
     free(r);
+}
+
+/* A segment name as the store makes them (hex tag, '-', sequence number):
+ * letters, digits, '-' and '_' only, so that it cannot leave its day's
+ * directory. */
+static int segment_name_ok(const char *name, size_t len)
+{
+    if (len == 0 || len >= TT_ROLL_SEG_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+int roll_add_segment(struct tt_rollup *r, const char *name, size_t len)
+{
+    if (!segment_name_ok(name, len))
+        return TT_EINVAL;
+    if (tt_grow(&r->segs, &r->capsegs, r->nsegs, sizeof *r->segs, 4))
+        return TT_ENOMEM;
+    memcpy(r->segs[r->nsegs], name, len);
+    r->segs[r->nsegs++][len] = 0;
+    return TT_OK;
+}
+
+int tt_rollup_add_segment(struct tt_rollup *r, const char *name)
+{
+    return roll_add_segment(r, name, strnlen(name, TT_ROLL_SEG_NAME_MAX));
+}
+
+size_t tt_rollup_segments(const struct tt_rollup *r, const char (**names)[TT_ROLL_SEG_NAME_MAX])
+{
+    *names = (const char(*)[TT_ROLL_SEG_NAME_MAX])r->segs;
+    return r->nsegs;
 }
 
 int64_t tt_rollup_day(const struct tt_rollup *r)
@@ -280,6 +319,8 @@ int tt_rollup_merge(struct tt_rollup *dst, struct tt_rollup *src)
         if (v6)
             d->v6 = v6;
     }
+    for (size_t i = 0; rc == TT_OK && i < src->nsegs; i++)
+        rc = tt_rollup_add_segment(dst, src->segs[i]);
     for (int k = 0; rc == TT_OK && k < TT_DEC__COUNT; k++)
         dst->refused[k] += src->refused[k];
     return rc;

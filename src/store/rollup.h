@@ -17,9 +17,9 @@
 
 #define TT_ROLLUP_FILE_MAX ((size_t)1 << 32) /* bytes a reader accepts of one file */
 #define TT_ROLLUP_VERSION                                                                          \
-    6 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
+    7 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
         4: hourly bytes as the difference from the row's mean; 5: source gaps as byte planes;      \
-        6: sources' countries as values */
+        6: sources' countries as values; 7: a day's sources kept in its segments (SEGS) */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
 enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };
@@ -66,6 +66,16 @@ static inline enum tt_class tt_class_of(uint8_t proto)
 }
 const char *tt_class_name(enum tt_class c);
 
+/* The segments holding a day's records, each named as in its day's
+ * directory without ".tts" (store.h's TT_STORE_NAME_MAX): a roll-up that
+ * names its segments stores no source addresses or countries of its own,
+ * since the segments hold them already (their SRC4, SRC6 and CC columns),
+ * and tt_rollup_read gets them from there. The ingest names every segment
+ * whose records it added; merged roll-ups keep both lists. */
+#define TT_ROLL_SEG_NAME_MAX 64
+int tt_rollup_add_segment(struct tt_rollup *r, const char *name); /* 0, TT_EINVAL, TT_ENOMEM */
+size_t tt_rollup_segments(const struct tt_rollup *r, const char (**names)[TT_ROLL_SEG_NAME_MAX]);
+
 /* Serialises (sorting entries; the rollup stays usable). */
 int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err);
 
@@ -80,6 +90,9 @@ enum {
     TT_RW_ALL = 63,
     TT_RW_NO_CC = 64 /* with TT_RW_SETS: not the sources' countries (cc NULL) */
 };
+/* Decodes a roll-up file's bytes. With TT_RW_SETS, the sources of a
+ * roll-up that names segments are left there (tt_rollup_sources gives NULL
+ * until they are loaded): read files with tt_rollup_read (rollup_read.h). */
 int tt_rollup_decode(const uint8_t *data, size_t len, const char *name, unsigned want,
                      struct tt_rollup **out, struct tt_err *err);
 
@@ -136,7 +149,8 @@ size_t tt_rollup_day_patterns(const struct tt_rollup *r, const struct tt_roll_da
  * with the union of its (sensor, class) pairs: a day's several files made
  * one, or a month's days. With by_day, in[] are distinct days, and dst
  * also gets each day's sources counted by pattern (tt_rollup_day_patterns)
- * for a month's table (store/months.h). 0 or TT_ENOMEM. */
+ * for a month's table (store/months.h). 0, TT_ENOMEM, or TT_EINVAL for an
+ * input whose sources were left in its segments (tt_rollup_decode). */
 int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *in, size_t n,
                             int by_day);
 /* Whether a source met two countries in the last union or encode

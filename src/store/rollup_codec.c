@@ -19,6 +19,7 @@ enum {
     B_SRC_PAT,
     B_PATTERNS,
     B_DAY_PATTERNS,
+    B_SEGS,
     B__COUNT
 };
 
@@ -99,6 +100,32 @@ static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct t
     }
 }
 
+/* Block SEGS: LEB128 count, then each name as LEB128 length and bytes. */
+static void put_segs(const struct tt_rollup *r, struct tt_buf *b)
+{
+    tt_buf_varint(b, r->nsegs);
+    for (size_t i = 0; i < r->nsegs; i++) {
+        size_t len = strlen(r->segs[i]);
+        tt_buf_varint(b, len);
+        tt_buf_put(b, r->segs[i], len);
+    }
+}
+
+int roll_get_segs(struct tt_rollup *r, struct tt_rd *rd)
+{
+    uint64_t n = tt_rd_varint(rd);
+    if (rd->bad || n > rd->len / 2)
+        return TT_ECORRUPT;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t len = tt_rd_varint(rd);
+        const uint8_t *p = len < TT_ROLL_SEG_NAME_MAX ? tt_rd_bytes(rd, (size_t)len) : NULL;
+        int rc = p ? roll_add_segment(r, (const char *)p, (size_t)len) : TT_ECORRUPT;
+        if (rc)
+            return rc == TT_ENOMEM ? rc : TT_ECORRUPT;
+    }
+    return rd->bad || rd->pos != rd->len ? TT_ECORRUPT : TT_OK;
+}
+
 int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, struct tt_err *err)
 {
     struct tt_buf b[B__COUNT], hdr = {0};
@@ -117,6 +144,7 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     if (rc == TT_OK) {
         roll_put_sources(r, &b[B_SRC], &frames[B_SRC], &b[B_SRC_CC], &b[B_SRC_PAT], &b[B_PATTERNS]);
         roll_put_day_patterns(r, &b[B_DAY_PATTERNS]);
+        put_segs(r, &b[B_SEGS]);
     }
     for (unsigned i = 0; i < TT_DEC__COUNT; i++)
         tt_buf_varint(&b[B_REFUSED], r->refused[i]);
@@ -277,25 +305,27 @@ static int get_geo(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned 
 static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_t n, int with_cc,
                        struct tt_err *err)
 {
-    static const unsigned ids[4] = {B_SRC, B_SRC_CC, B_SRC_PAT, B_PATTERNS};
-    uint8_t *p[4] = {NULL, NULL, NULL, NULL};
-    size_t len[4] = {0, 0, 0, 0};
-    struct tt_rd rd[4];
+    static const unsigned ids[5] = {B_SRC, B_SRC_CC, B_SRC_PAT, B_PATTERNS, B_SEGS};
+    uint8_t *p[5] = {NULL, NULL, NULL, NULL, NULL};
+    size_t len[5] = {0, 0, 0, 0, 0};
+    struct tt_rd rd[5];
     int rc = TT_OK;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         if (rc == TT_OK && (with_cc || ids[i] != B_SRC_CC))
             rc = tt_blockfile_read(bf, ids[i], i == 3 ? (size_t)1 << 30 : n * 20 + 32, &p[i],
                                    &len[i], err);
         rd[i] = tt_rd_make(p[i], rc || !p[i] ? 0 : len[i]);
     }
     if (rc == TT_OK) {
-        rc = roll_get_sources(r, &rd[0], with_cc ? &rd[1] : NULL, &rd[2], &rd[3], n);
+        rc = roll_get_segs(r, &rd[4]);
+        if (rc == TT_OK)
+            rc = roll_get_sources(r, &rd[0], with_cc ? &rd[1] : NULL, &rd[2], &rd[3], n);
         if (rc == TT_ENOMEM)
             rc = tt_err_set(err, TT_ENOMEM, "%s: out of memory", bf->name);
         else if (rc)
             rc = bad(bf->name, "source table", err);
     }
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         free(p[i]);
     return rc;
 }

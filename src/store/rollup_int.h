@@ -59,6 +59,9 @@ struct tt_rollup {
     size_t nday_pats;
     int mixed_cc;  /* a source in sets of two countries (roll_build_sources, union) */
     int src_given; /* src set by tt_rollup_union_sources: encode keeps it */
+    char (*segs)[TT_ROLL_SEG_NAME_MAX]; /* tt_rollup_add_segment */
+    size_t nsegs, capsegs;
+    int src_in_segs; /* decoded: src holds the counts, the addresses are in segs */
     size_t set_index_cap;
     uint64_t dedupe[ROLL_DEDUPE];
     uint64_t refused[TT_DEC__COUNT];
@@ -97,7 +100,15 @@ struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t c
 /* Sorted country entries from the sets' counters (rollup_geo.c), and
  * their blocks' coding. The getters return TT_ECORRUPT on bad bytes. */
 int roll_build_enriched(struct tt_rollup *r);
-/* The source table from the sets (rollup_sources.c), and its blocks. */
+/* Appends a segment name of len bytes (not NUL-terminated); TT_EINVAL
+ * when it is not a name the store makes. */
+int roll_add_segment(struct tt_rollup *r, const char *name, size_t len);
+/* Block SEGS: 0, TT_ENOMEM or TT_ECORRUPT. */
+int roll_get_segs(struct tt_rollup *r, struct tt_rd *rd);
+/* The source table from the sets (rollup_sources.c), and its blocks. With
+ * segments named (r->nsegs), SRC holds only the counts and SRC_CC nothing;
+ * roll_get_sources then leaves src's addresses and countries to the
+ * segments (src_in_segs). */
 int roll_build_sources(struct tt_rollup *r);
 void roll_sources_free(struct tt_rollup *r);
 void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,

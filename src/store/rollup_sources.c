@@ -566,8 +566,11 @@ int tt_rollup_union_sources(struct tt_rollup *dst, struct tt_rollup *const *tabs
                             int by_day)
 {
     size_t total = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (tabs[i]->src_in_segs)
+            return TT_EINVAL; /* not loaded from its segments */
         total += tabs[i]->src.n4 + tabs[i]->src.n6;
+    }
     roll_sources_free(dst);
     roll_day_patterns_free(dst);
     dst->mixed_cc = 0;
@@ -621,15 +624,8 @@ void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
     const struct tt_roll_sources *s = &r->src;
     tt_buf_varint(src, s->n4);
     tt_buf_varint(src, s->n6);
-    src_frames->n = 5;
-    for (unsigned p = 0; p < 5; p++)
-        src_frames->at[p] = src->len + p * s->n4; /* offsets outside the block are ignored */
-    tt_buf_gap_planes32(src, s->v4, s->n4);
-    tt_buf_put(src, s->v6, 16 * s->n6);
-    for (size_t k = 0; k < s->n4 + s->n6; k++) {
-        tt_buf_le(cc, s->cc[k], 2);
+    for (size_t k = 0; k < s->n4 + s->n6; k++)
         tt_buf_varint(pat, s->pattern[k]);
-    }
     tt_buf_varint(patterns, s->npatterns);
     for (size_t p = 0; p < s->npatterns; p++) {
         tt_buf_varint(patterns, s->pat_start[p + 1] - s->pat_start[p]);
@@ -638,6 +634,15 @@ void roll_put_sources(const struct tt_rollup *r, struct tt_buf *src,
             tt_buf_u8(patterns, (uint8_t)s->members[m]);
         }
     }
+    if (r->nsegs)
+        return; /* the addresses and countries are the segments' */
+    src_frames->n = 5;
+    for (unsigned p = 0; p < 5; p++)
+        src_frames->at[p] = src->len + p * s->n4; /* offsets outside the block are ignored */
+    tt_buf_gap_planes32(src, s->v4, s->n4);
+    tt_buf_put(src, s->v6, 16 * s->n6);
+    for (size_t k = 0; k < s->n4 + s->n6; k++)
+        tt_buf_le(cc, s->cc[k], 2);
 }
 
 static int get_patterns(struct tt_roll_sources *s, struct tt_rd *rd)
@@ -668,10 +673,18 @@ static int get_patterns(struct tt_roll_sources *s, struct tt_rd *rd)
     return rd->bad || rd->pos != rd->len ? TT_ECORRUPT : TT_OK;
 }
 
-static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max)
+/* in_segs: only the counts, the addresses being in the segments. */
+static int get_addresses(struct tt_roll_sources *s, struct tt_rd *rd, size_t max, int in_segs)
 {
     uint64_t n4 = tt_rd_varint(rd), n6 = tt_rd_varint(rd);
-    if (rd->bad || n4 > max || n6 > max || n4 + n6 > max || n4 > rd->len / 4 || n6 > rd->len / 16)
+    if (rd->bad || n4 > max || n6 > max || n4 + n6 > max)
+        return TT_ECORRUPT;
+    if (in_segs) {
+        s->n4 = (size_t)n4;
+        s->n6 = (size_t)n6;
+        return rd->pos == rd->len ? TT_OK : TT_ECORRUPT;
+    }
+    if (n4 > rd->len / 4 || n6 > rd->len / 16)
         return TT_ECORRUPT;
     const uint8_t *planes = tt_rd_bytes(rd, (size_t)n4 * 4);
     if (!planes)
@@ -719,11 +732,14 @@ int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, s
 {
     struct tt_roll_sources *s = &r->src;
     int rc = get_patterns(s, patterns);
+    r->src_in_segs = r->nsegs > 0;
     if (rc == TT_OK)
-        rc = get_addresses(s, src, max);
+        rc = get_addresses(s, src, max, r->src_in_segs);
     size_t n = s->n4 + s->n6;
-    if (rc == TT_OK && cc && cc->len != 2 * n)
+    if (rc == TT_OK && cc && cc->len != (r->src_in_segs ? 0 : 2 * n))
         rc = TT_ECORRUPT;
+    if (r->src_in_segs)
+        cc = NULL; /* the countries are the segments' too */
     if (rc == TT_OK && cc && !(s->cc = malloc((n + 1) * sizeof *s->cc)))
         rc = TT_ENOMEM;
     for (size_t k = 0; rc == TT_OK && cc && k < n; k++) /* cc->len == 2 n, checked above */
@@ -738,5 +754,5 @@ int tt_rollup_mixed_countries(const struct tt_rollup *r)
 
 const struct tt_roll_sources *tt_rollup_sources(const struct tt_rollup *r)
 {
-    return &r->src;
+    return r->src_in_segs ? NULL : &r->src;
 }

@@ -86,4 +86,16 @@ struct tt_seg_cols {
 };
 int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
 
+/* The segment's distinct sources, one per run: IPv4 ascending, then IPv6
+ * ascending, and (with_cc) each one's country; a day's roll-up takes its
+ * source list from these (store/rollup_read.h). Owned by the segment,
+ * valid until tt_seg_close. */
+struct tt_seg_sources {
+    uint32_t n4, n6;
+    const uint32_t *v4;
+    const uint8_t *v6;  /* 16 bytes each */
+    const uint16_t *cc; /* n4 + n6 entries; NULL without with_cc */
+};
+int tt_seg_sources(struct tt_seg *s, int with_cc, struct tt_seg_sources *out, struct tt_err *err);
+
 #endif

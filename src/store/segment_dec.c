@@ -28,10 +28,13 @@ struct tt_seg {
     uint64_t ts_first, ts_last; /* the header's time range */
     struct tt_blockfile bf;
     size_t raw_len[C__COUNT];
-    uint8_t *raw[C__COUNT]; /* decompressed columns, on demand */
-    uint32_t *runs;         /* run lengths */
-    uint8_t *kinds;         /* per run its kind row (segment_kinds.h) */
-    int failed;             /* the error that refused the segment, 0 none */
+    uint8_t *raw[C__COUNT];  /* decompressed columns, on demand */
+    uint32_t *runs;          /* run lengths */
+    uint32_t *run_src4;      /* per IPv4 run its source */
+    const uint8_t *run_src6; /* per IPv6 run its source: raw[C_SRC6] */
+    uint16_t *run_cc;        /* per run its country */
+    uint8_t *kinds;          /* per run its kind row (segment_kinds.h) */
+    int failed;              /* the error that refused the segment, 0 none */
     /* decoded arrays */
     uint32_t *src4, *dst4;
     uint8_t *src6, *dst6, *proto;
@@ -96,6 +99,8 @@ void tt_seg_close(struct tt_seg *s)
     for (int c = 0; c < C__COUNT; c++)
         free(s->raw[c]);
     free(s->runs);
+    free(s->run_src4);
+    free(s->run_cc);
     free(s->kinds);
     free(s->src4);
     free(s->dst4);
@@ -256,16 +261,47 @@ static void *alloc_array(struct tt_seg *s, size_t n, size_t w, struct tt_err *er
     return p;
 }
 
+/* The runs' sources (SRC4, SRC6), checked distinct and ascending. */
+static int load_run_sources(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->run_src4)
+        return TT_OK;
+    struct tt_rd r4, r6;
+    int rc = fixed_column(s, C_SRC4, 4, s->nruns4, &r4, err);
+    if (!rc)
+        rc = fixed_column(s, C_SRC6, 16, s->nruns6, &r6, err);
+    if (rc)
+        return rc;
+    uint32_t *v4 = alloc_array(s, s->nruns4, 4, err);
+    if (!v4)
+        return TT_ENOMEM;
+    uint64_t a = 0;
+    for (uint32_t i = 0; i < s->nruns4; i++) {
+        /* distinct and ascending: each delta after the first at least 1 */
+        uint64_t delta = tt_plane32_get(r4.p, s->nruns4, i);
+        if ((i && delta == 0) || tt_add_bounded(&a, delta, UINT32_MAX))
+            r4.bad = 1;
+        v4[i] = (uint32_t)a;
+    }
+    for (uint32_t i = 1; i < s->nruns6; i++)
+        if (memcmp(r6.p + 16 * (size_t)(i - 1), r6.p + 16 * (size_t)i, 16) >= 0)
+            r4.bad = 1; /* IPv6 sources distinct and ascending too */
+    if (r4.bad) {
+        free(v4);
+        return corrupt(s, err, "source column");
+    }
+    s->run_src4 = v4;
+    s->run_src6 = r6.p; /* the decompressed column itself */
+    return TT_OK;
+}
+
 static int load_src(struct tt_seg *s, struct tt_err *err)
 {
     if (s->src4)
         return TT_OK;
-    struct tt_rd r4, r6;
     int rc = load_runs(s, err);
     if (!rc)
-        rc = fixed_column(s, C_SRC4, 4, s->nruns4, &r4, err);
-    if (!rc)
-        rc = fixed_column(s, C_SRC6, 16, s->nruns6, &r6, err);
+        rc = load_run_sources(s, err);
     if (rc)
         return rc;
     uint32_t *src4 = alloc_array(s, s->n, 4, err);
@@ -276,27 +312,15 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
         return TT_ENOMEM;
     }
     uint32_t k = 0;
-    uint64_t a = 0;
-    for (uint32_t i = 0; i < s->nruns4; i++) {
-        /* distinct and ascending: each delta after the first at least 1 */
-        uint64_t delta = tt_plane32_get(r4.p, s->nruns4, i);
-        if ((i && delta == 0) || tt_add_bounded(&a, delta, UINT32_MAX))
-            r4.bad = 1;
+    for (uint32_t i = 0; i < s->nruns4; i++)
         for (uint32_t j = 0; j < s->runs[i]; j++)
-            src4[k++] = (uint32_t)a;
-    }
-    const uint8_t *prev6 = NULL;
-    for (uint32_t i = 0; i < s->nruns6; i++) {
-        const uint8_t *p = tt_rd_bytes(&r6, 16);
-        if (p && prev6 && memcmp(prev6, p, 16) >= 0)
-            r4.bad = 1; /* IPv6 sources distinct and ascending too */
-        prev6 = p;
-        for (uint32_t j = 0; p && j < s->runs[s->nruns4 + i]; j++, k++)
-            memcpy(src6 + (size_t)(k - s->n4) * 16, p, 16);
-    }
+            src4[k++] = s->run_src4[i];
+    for (uint32_t i = 0; i < s->nruns6; i++)
+        for (uint32_t j = 0; j < s->runs[s->nruns4 + i]; j++, k++)
+            memcpy(src6 + (size_t)(k - s->n4) * 16, s->run_src6 + 16 * (size_t)i, 16);
     s->src4 = src4;
     s->src6 = src6;
-    return r4.bad ? corrupt(s, err, "source column") : TT_OK;
+    return TT_OK;
 }
 
 /* n values of `width` bytes stored as byte planes (segment_enc.c). */
@@ -580,6 +604,35 @@ int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
     if (rc)
         s->failed = rc;
     return rc;
+}
+
+int tt_seg_sources(struct tt_seg *s, int with_cc, struct tt_seg_sources *out, struct tt_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (s->failed)
+        return refused(s, err);
+    int rc = load_run_sources(s, err);
+    uint32_t nr = s->nruns4 + s->nruns6;
+    if (rc == TT_OK && with_cc && !s->run_cc) {
+        struct tt_rd rd;
+        rc = fixed_column(s, C_CC, 2, nr, &rd, err);
+        uint16_t *cc = rc ? NULL : alloc_array(s, nr, 2, err);
+        if (rc == TT_OK && !cc)
+            rc = TT_ENOMEM;
+        for (uint32_t i = 0; cc && i < nr; i++)
+            cc[i] = (uint16_t)get_le(rd.p + 2 * (size_t)i, 2);
+        s->run_cc = cc;
+    }
+    if (rc) {
+        s->failed = rc;
+        return rc;
+    }
+    out->n4 = s->nruns4;
+    out->n6 = s->nruns6;
+    out->v4 = s->run_src4;
+    out->v6 = s->run_src6;
+    out->cc = with_cc ? s->run_cc : NULL;
+    return TT_OK;
 }
 
 /* Fields only a full decode needs, read straight into the records. */

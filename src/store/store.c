@@ -193,21 +193,35 @@ static int remember(struct tt_store_txn *t, const struct txn_file *f)
     return rc;
 }
 
+int tt_store_file_path(char *buf, size_t size, const char *dir, enum tt_file_kind kind, int64_t day,
+                       const char *name)
+{
+    char dname[16];
+    day_name(day, dname);
+    const char *sub = kind == TT_FILE_SEGMENT ? "seg" : "roll";
+    if (!name)
+        return tt_path(buf, size, "%s/%s/%s", dir, sub, dname);
+    const char *ext = kind == TT_FILE_SEGMENT ? "tts" : "ttr";
+    return dir ? tt_path(buf, size, "%s/%s/%s/%s.%s", dir, sub, dname, name, ext)
+               : tt_path(buf, size, "%s/%s/%s.%s", sub, dname, name, ext);
+}
+
 int tt_store_txn_write(struct tt_store_txn *t, enum tt_file_kind kind, int64_t day,
-                       const struct tt_buf *data, uint64_t records, struct tt_err *err)
+                       const struct tt_buf *data, uint64_t records, char name[TT_STORE_NAME_MAX],
+                       struct tt_err *err)
 {
     struct txn_file f = {kind, day, records, data->len, {0}};
-    char dname[16], dir[TT_PATH_MAX], abs[TT_PATH_MAX];
-    const char *sub = kind == TT_FILE_SEGMENT ? "seg" : "roll";
-    day_name(day, dname);
+    char base[TT_STORE_NAME_MAX], dir[TT_PATH_MAX], abs[TT_PATH_MAX];
     pthread_mutex_lock(&t->mu);
     uint64_t seq = t->seq++;
     pthread_mutex_unlock(&t->mu);
-    if (tt_path(f.path, sizeof f.path, "%s/%s/%s-%06llu.%s", sub, dname, t->tag,
-                (unsigned long long)seq, kind == TT_FILE_SEGMENT ? "tts" : "ttr") ||
-        tt_path(dir, sizeof dir, "%s/%s/%s", t->s->dir, sub, dname) ||
-        tt_path(abs, sizeof abs, "%s/%s", t->s->dir, f.path))
+    snprintf(base, sizeof base, "%s-%06llu", t->tag, (unsigned long long)seq);
+    if (tt_store_file_path(f.path, sizeof f.path, NULL, kind, day, base) ||
+        tt_store_file_path(dir, sizeof dir, t->s->dir, kind, day, NULL) ||
+        tt_store_file_path(abs, sizeof abs, t->s->dir, kind, day, base))
         return tt_err_set(err, TT_ELIMIT, "%s: path too long", t->s->dir);
+    if (name)
+        memcpy(name, base, sizeof base);
     int rc = tt_mkdirs(dir, err);
     if (rc == TT_OK)
         rc = tt_file_write_renamed(abs, data->p, data->len, err);

@@ -16,7 +16,7 @@
 
 /* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3;
  * 4: roll-ups v3 and month source tables */
-#define TT_STORE_FORMAT 11
+#define TT_STORE_FORMAT 12
 
 enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
 enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
@@ -58,8 +58,17 @@ struct tt_input_info {
  * committed together or aborted (files deleted). */
 struct tt_store_txn;
 int tt_store_begin(struct tt_store *s, struct tt_store_txn **out, struct tt_err *err);
+#define TT_STORE_NAME_MAX 64 /* a data file's name in its day's directory, without extension */
+/* The path of a data file, under dir (NULL: relative to the store), or,
+ * with name NULL, of its day's directory (dir not NULL). 0 or TT_ELIMIT. */
+int tt_store_file_path(char *buf, size_t size, const char *dir, enum tt_file_kind kind, int64_t day,
+                       const char *name);
+/* Writes one data file of the day; name (when not NULL) gets its name in the
+ * day's directory without the extension, which a roll-up keeps to name the
+ * segments holding its sources (store/rollup_read.h). */
 int tt_store_txn_write(struct tt_store_txn *t, enum tt_file_kind kind, int64_t day,
-                       const struct tt_buf *data, uint64_t records, struct tt_err *err);
+                       const struct tt_buf *data, uint64_t records, char name[TT_STORE_NAME_MAX],
+                       struct tt_err *err);
 /* Returns TT_EEXIST (and aborts) when the hash was committed meanwhile. */
 int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, struct tt_err *err);
 void tt_store_abort(struct tt_store_txn *t);
