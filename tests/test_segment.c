@@ -125,30 +125,69 @@ static uint32_t unmatched(struct tt_record *in, struct tt_record *out, uint32_t 
     return diff;
 }
 
+/* Encodes in[0, n) as a segment of day and checks that decoding gives
+ * every record back (in is reordered). */
+static void check_roundtrip(struct tt_record *in, uint32_t n, int64_t day)
+{
+    struct tt_sensors *sensors = two_sensors();
+    struct tt_record *out = calloc(n, sizeof *out);
+    struct tt_seg_encoder *enc = tt_seg_encoder_new(3);
+    struct tt_buf buf = {0};
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_seg_encode(enc, in, n, day, sensors, &buf, &err), TT_OK);
+    struct tt_seg *seg = NULL;
+    CHECK_EQ_U64(tt_seg_open(buf.p, buf.len, "mem", &seg, &err), TT_OK);
+    CHECK_EQ_U64(seg ? tt_seg_count(seg) : 0, n);
+    CHECK_EQ_U64(seg ? tt_seg_day(seg) : 0, day);
+    CHECK_EQ_U64(seg ? tt_seg_decode(seg, out, &err) : TT_EINVAL, TT_OK);
+    CHECK_EQ_U64(unmatched(in, out, n), 0);
+    tt_seg_close(seg);
+    tt_buf_free(&buf);
+    tt_seg_encoder_free(enc);
+    free(out);
+    free(sensors);
+}
+
 static void test_roundtrip(void)
 {
     enum { N = 20000 };
     int64_t day = 18809; /* 2021-07-01 */
-    struct tt_sensors *sensors = two_sensors();
-    struct tt_record *in = calloc(N, sizeof *in), *out = calloc(N, sizeof *out);
+    struct tt_record *in = calloc(N, sizeof *in);
     for (uint32_t i = 0; i < N; i++)
         make_record(&in[i], i, day);
-    struct tt_seg_encoder *enc = tt_seg_encoder_new(3);
-    struct tt_buf buf = {0};
-    struct tt_err err = {{0}};
-    CHECK_EQ_U64(tt_seg_encode(enc, in, N, day, sensors, &buf, &err), TT_OK);
-    struct tt_seg *seg = NULL;
-    CHECK_EQ_U64(tt_seg_open(buf.p, buf.len, "mem", &seg, &err), TT_OK);
-    CHECK_EQ_U64(tt_seg_count(seg), N);
-    CHECK_EQ_U64(tt_seg_day(seg), day);
-    CHECK_EQ_U64(tt_seg_decode(seg, out, &err), TT_OK);
-    CHECK_EQ_U64(unmatched(in, out, N), 0);
-    tt_seg_close(seg);
-    tt_buf_free(&buf);
-    tt_seg_encoder_free(enc);
+    check_roundtrip(in, N, day);
     free(in);
-    free(out);
-    free(sensors);
+}
+
+/* Timestamps are stored per run-size class (seg_ts_class): runs on both
+ * sides of every class boundary, arriving interleaved, with times at the
+ * day's first and last microseconds, come back exactly. */
+static void test_ts_classes(void)
+{
+    static const uint32_t lens[] = {1, 1, 2, 7, 8, 63, 64, 200, 3};
+    enum { NRUNS = sizeof lens / sizeof lens[0] };
+    int64_t day = 18809;
+    uint64_t day_us = (uint64_t)day * 86400000000ull;
+    uint32_t n = 0, left[NRUNS];
+    for (int i = 0; i < NRUNS; i++)
+        n += left[i] = lens[i];
+    struct tt_record *in = calloc(n, sizeof *in);
+    for (uint32_t k = 0; k < n;) /* round robin over the runs still sending */
+        for (int i = 0; i < NRUNS && k < n; i++) {
+            if (!left[i])
+                continue;
+            make_record(&in[k], 0, day); /* kind 0: IPv4 TCP */
+            in[k].src4 = 0x0b000000u + (uint32_t)i * 977;
+            in[k].cc = 0;
+            in[k].asn = 0;
+            in[k].ts_us = left[i] == lens[i] && i == 0     ? day_us
+                          : left[i] == 1 && i == NRUNS - 1 ? day_us + 86400000000ull - 1
+                                                           : in[k].ts_us;
+            left[i]--;
+            k++;
+        }
+    check_roundtrip(in, n, day);
+    free(in);
 }
 
 /* Column views agree with the full decode, record by record. */
@@ -698,5 +737,5 @@ static void test_ipid_narrow(void)
     free(sensors);
 }
 
-TT_TESTS(test_roundtrip, test_columns, test_damage, test_squeeze, test_tool_runs, test_dstoff_bits,
-         test_presorted, test_seq_base, test_ranked_damage, test_ipid_narrow)
+TT_TESTS(test_roundtrip, test_ts_classes, test_columns, test_damage, test_squeeze, test_tool_runs,
+         test_dstoff_bits, test_presorted, test_seq_base, test_ranked_damage, test_ipid_narrow)

@@ -31,7 +31,7 @@ struct tt_blockfile {
 int tt_blockfile_write(struct tt_buf *out, const char magic[8], uint32_t version,
                        const struct tt_buf *hdr, const struct tt_buf *blocks, unsigned nblocks,
                        void *zstd_cctx, int level);
-#define TT_BLOCK_FRAMES_MAX 8
+#define TT_BLOCK_FRAMES_MAX 32
 
 /* Where a block's zstd frames after the first start: n ascending offsets
  * into the block. A block of parts with their own statistics (byte planes,

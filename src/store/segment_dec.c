@@ -324,12 +324,23 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
 }
 
 /* n values of `width` bytes stored as byte planes (segment_enc.c). */
-static void get_planes(const uint8_t *p, uint32_t n, unsigned width, uint64_t *v)
+/* The TS column's values back in record order (put_ts in segment_enc.c). */
+static void get_ts(const struct tt_seg *s, const uint8_t *p, uint64_t *v)
 {
-    memset(v, 0, (size_t)n * sizeof *v);
-    for (unsigned i = 0; i < width; i++, p += n)
-        for (uint32_t k = 0; k < n; k++)
-            v[k] |= (uint64_t)p[k] << (8 * i);
+    uint32_t nruns = s->nruns4 + s->nruns6, taken[SEG_TS_CLASSES] = {0}, k = 0;
+    struct seg_ts_layout l;
+    seg_ts_layout(&l, s->runs, nruns);
+    for (uint32_t i = 0; i < nruns; i++) {
+        unsigned c = seg_ts_class(s->runs[i]);
+        const uint8_t *base = p + 8 * (size_t)l.start[c];
+        for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
+            size_t at = taken[c]++;
+            uint64_t x = 0;
+            for (unsigned b = 0; b < 8; b++)
+                x |= (uint64_t)base[b * (size_t)l.count[c] + at] << (8 * b);
+            v[k] = x;
+        }
+    }
 }
 
 static int load_ts(struct tt_seg *s, struct tt_err *err)
@@ -344,7 +355,7 @@ static int load_ts(struct tt_seg *s, struct tt_err *err)
         return rc;
     if (!(s->ts = alloc_array(s, s->n, 8, err)))
         return TT_ENOMEM;
-    get_planes(rd.p, s->n, 8, s->ts);
+    get_ts(s, rd.p, s->ts); /* the runs cover the records: load_runs checked */
     /* every record of the segment's day (s->day is checked at open) */
     const int64_t day_us = s->day * TT_US_PER_DAY;
     uint64_t k = 0;

@@ -401,15 +401,35 @@ struct run_prev {
  * every second byte, ...): zstd then codes each byte position with its own
  * statistics, where LEB128 mixed them (measured on the benchmark store:
  * timestamps 4.79 -> 4.33 B/record, destinations 1.48 -> 1.35). */
-static void put_planes(struct tt_buf *b, const uint64_t *v, uint32_t n, unsigned width)
+/* The TS column: each record's value in its run's size class
+ * (seg_ts_class), each class as 8 byte planes (a zstd frame each), record
+ * order within a class. Measured on the benchmark store against one set of
+ * planes for all: TS 4.303 -> 4.251 B/record; on the reference captures
+ * 2.573 -> 2.521. */
+static void put_ts(struct tt_seg_encoder *e, uint32_t n, uint32_t nruns)
 {
-    uint8_t *p = tt_buf_reserve(b, (size_t)n * width);
+    struct seg_ts_layout l;
+    seg_ts_layout(&l, e->runlen, nruns);
+    struct tt_block_frames *f = &e->frames[C_TS];
+    f->n = 0;
+    for (unsigned c = 0; c < SEG_TS_CLASSES; c++)
+        for (unsigned b = 0; b < 8 && l.count[c]; b++)
+            if (8 * (size_t)l.start[c] + b * (size_t)l.count[c] > 0)
+                f->at[f->n++] = 8 * (size_t)l.start[c] + b * (size_t)l.count[c];
+    uint8_t *p = tt_buf_reserve(&e->col[C_TS], (size_t)n * 8);
     if (!p)
         return;
-    for (unsigned i = 0; i < width; i++)
-        for (uint32_t k = 0; k < n; k++)
-            *p++ = (uint8_t)(v[k] >> (8 * i));
-    b->len += (size_t)n * width;
+    uint32_t taken[SEG_TS_CLASSES] = {0}, k = 0;
+    for (uint32_t i = 0; i < nruns; i++) {
+        unsigned c = seg_ts_class(e->runlen[i]);
+        uint8_t *base = p + 8 * (size_t)l.start[c];
+        for (uint32_t j = 0; j < e->runlen[i]; j++, k++) {
+            size_t at = taken[c]++;
+            for (unsigned b = 0; b < 8; b++)
+                base[b * (size_t)l.count[c] + at] = (uint8_t)(e->tmp[k] >> (8 * b));
+        }
+    }
+    e->col[C_TS].len += (size_t)n * 8;
 }
 
 /* Bytes a record adds at most to each per-record column: fill_columns
@@ -616,8 +636,7 @@ static int fill_columns(struct tt_seg_encoder *e, const struct tt_record *recs, 
     frame_per_plane(&e->frames[C_SRC4], f->nruns4, 4);
     tt_buf_planes32(&e->col[C_ASN], e->asn, f->nruns4 + f->nruns6);
     frame_per_plane(&e->frames[C_ASN], f->nruns4 + f->nruns6, 4);
-    put_planes(&e->col[C_TS], e->tmp, n, 8);
-    frame_per_plane(&e->frames[C_TS], n, 8);
+    put_ts(e, n, f->nruns4 + f->nruns6);
     put_pfxtab(e);
     return put_offsets(&e->col[C_DSTOFF], e->keys, f->n4);
 }

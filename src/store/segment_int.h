@@ -76,6 +76,34 @@ static inline void seg_xor16(uint8_t *d, const uint8_t *a, const uint8_t *b)
         d[i] = a[i] ^ b[i];
 }
 
+/* Timestamps are stored grouped by their run's size class: a source's
+ * gaps scale with how many packets it sent that day (about a day over its
+ * count), so each class's byte planes get statistics of their own. Runs of
+ * 1, 2..7, 8..63 and 64 or more records. */
+#define SEG_TS_CLASSES 4
+static inline unsigned seg_ts_class(uint32_t run_len)
+{
+    return run_len < 2 ? 0 : run_len < 8 ? 1 : run_len < 64 ? 2 : 3;
+}
+
+/* Where each class's values start in the TS column (in values, of n) and
+ * how many it has, from the run lengths. */
+struct seg_ts_layout {
+    uint32_t start[SEG_TS_CLASSES], count[SEG_TS_CLASSES];
+};
+static inline void seg_ts_layout(struct seg_ts_layout *l, const uint32_t *runlen, uint32_t nruns)
+{
+    uint32_t at = 0;
+    for (unsigned c = 0; c < SEG_TS_CLASSES; c++)
+        l->count[c] = 0;
+    for (uint32_t i = 0; i < nruns; i++)
+        l->count[seg_ts_class(runlen[i])] += runlen[i];
+    for (unsigned c = 0; c < SEG_TS_CLASSES; c++) {
+        l->start[c] = at;
+        at += l->count[c];
+    }
+}
+
 /* The payload bytes a record keeps when the capture held them all: the
  * stored head length is the XOR of this (0 but for a short snap length). */
 static inline uint8_t seg_payload_head_len(uint16_t payload_len)
