@@ -62,6 +62,13 @@ static int write_renamed(const char *path, const void *data, size_t len, int dur
     int rc = TT_OK;
     if (write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0))
         rc = tt_err_set(err, TT_EIO, "%s: write: %s", tmp, strerror(errno));
+    /* not durable yet: start the write-back now, without waiting for it, so
+     * that the one syncfs made before the catalog names the file has little
+     * left to wait for (measured on the benchmark capture, enriched ingest,
+     * three alternating runs each: 7.45 -> 7.01 s mean; the commit's syncfs
+     * 0.48 -> 0.31 s) */
+    if (rc == TT_OK && !durable)
+        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (close(fd) != 0 && rc == TT_OK)
         rc = tt_err_set(err, TT_EIO, "%s: close: %s", tmp, strerror(errno));
     if (rc == TT_OK && rename(tmp, path) != 0)

@@ -15,7 +15,8 @@
 int tt_file_write_atomic(const char *path, const void *data, size_t len, struct tt_err *err);
 
 /* The same without the fsyncs, for many files made durable together later
- * by one syncfs (the store's commit does that before its catalog names them). */
+ * by one syncfs (the store's commit does that before its catalog names them);
+ * the file's write-back is started, not waited for. */
 int tt_file_write_renamed(const char *path, const void *data, size_t len, struct tt_err *err);
 
 /* Reads a whole file (up to max bytes) into a malloc'd buffer. */
