@@ -182,6 +182,31 @@ static void test_names(void)
     tt_rollup_free(r);
 }
 
+/* One source that filled many segments (a flood past the segment size):
+ * the names are not bounded by the source count. */
+static void test_many_segments(void)
+{
+    struct tt_rollup *r = tt_rollup_new(DAY0);
+    struct tt_record one = rec(DAY0, 10, IP(1, 2, 3, 4), CC('J', 'P'), 6);
+    CHECK_EQ_U64(tt_rollup_add(r, &one), TT_OK);
+    for (int i = 0; i < 300; i++) {
+        char name[TT_ROLL_SEG_NAME_MAX];
+        snprintf(name, sizeof name, "0123456789abcdef-%06d", i);
+        CHECK_EQ_U64(tt_rollup_add_segment(r, name), TT_OK);
+    }
+    struct tt_buf out = {0};
+    struct tt_err err = {{0}};
+    struct tt_rollup *d = NULL;
+    CHECK_EQ_U64(tt_rollup_encode(r, &out, 3, &err), TT_OK);
+    CHECK_EQ_U64(tt_rollup_decode(out.p, out.len, "mem", TT_RW_SETS, &d, &err), TT_OK);
+    const char(*names)[TT_ROLL_SEG_NAME_MAX] = NULL;
+    CHECK_EQ_U64(d ? tt_rollup_segments(d, &names) : 0, 300);
+    CHECK(names && strcmp(names[299], "0123456789abcdef-000299") == 0);
+    tt_rollup_free(d);
+    tt_rollup_free(r);
+    tt_buf_free(&out);
+}
+
 static int read_fails(const char *want_in_msg)
 {
     struct tt_err err = {{0}};
@@ -237,4 +262,5 @@ static void test_refusals(void)
     CHECK(read_fails("tag-000001.tts") != TT_OK);
 }
 
-TT_TESTS(test_sources_from_segments, test_decode_leaves_sources, test_names, test_refusals)
+TT_TESTS(test_sources_from_segments, test_decode_leaves_sources, test_names, test_many_segments,
+         test_refusals)

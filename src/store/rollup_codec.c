@@ -24,6 +24,7 @@ enum {
 };
 
 #define MAX_ENTRIES (1u << 26)
+#define SEGS_MAX_BYTES ((size_t)1 << 24) /* block SEGS: some 700,000 segment names */
 
 static struct tt_roll_entry entry_of(uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
@@ -311,9 +312,13 @@ static int get_sources(struct tt_rollup *r, const struct tt_blockfile *bf, size_
     struct tt_rd rd[5];
     int rc = TT_OK;
     for (int i = 0; i < 5; i++) {
+        /* PATTERNS and SEGS are not bounded by the source count: one
+         * flooding source may fill many segments */
+        size_t max = ids[i] == B_PATTERNS ? (size_t)1 << 30
+                     : ids[i] == B_SEGS   ? SEGS_MAX_BYTES
+                                          : n * 20 + 32;
         if (rc == TT_OK && (with_cc || ids[i] != B_SRC_CC))
-            rc = tt_blockfile_read(bf, ids[i], i == 3 ? (size_t)1 << 30 : n * 20 + 32, &p[i],
-                                   &len[i], err);
+            rc = tt_blockfile_read(bf, ids[i], max, &p[i], &len[i], err);
         rd[i] = tt_rd_make(p[i], rc || !p[i] ? 0 : len[i]);
     }
     if (rc == TT_OK) {
