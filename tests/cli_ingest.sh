@@ -107,6 +107,17 @@ for threads in 1 3 7; do
     check_eq "--threads $threads top ports" "$("$T" top ports --store "$st" -n 30 --csv | md5sum)" "$("$T" top ports --store "$S" -n 30 --csv | md5sum)"
     check_eq "--threads $threads scan" "$("$T" scan --store "$st" --port 23 --csv | cut -d, -f1,2)" "$("$T" scan --store "$S" --port 23 --csv | cut -d, -f1,2)"
 done
+# small segments: a day in many segments per worker, busy sources in
+# several of them, so each day's roll-up merges many segments' sources
+st="$W/store-small-segments"
+"$T" ingest --quiet --threads 3 --segment-records 500 --store "$st" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap"
+check_eq "--segment-records 500 ingest exit" "$?" 0
+check_eq "--segment-records 500 segments" "$(( $(find "$st/seg" -name '*.tts' | wc -l) > 20 * 3 * 5 ))" 1
+check_eq "--segment-records 500 per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+check_eq "--segment-records 500 part of a month" "$("$T" stats --store "$st" --from 2021-09-03 --to 2021-09-11 --json | md5sum)" "$("$T" stats --store "$S" --from 2021-09-03 --to 2021-09-11 --json | md5sum)"
+check_eq "--segment-records 500 top sources" "$("$T" top sources --store "$st" -n 20 --csv | md5sum)" "$("$T" top sources --store "$S" -n 20 --csv | md5sum)"
+"$T" ingest --quiet --segment-records 0 --store "$st" "$W/gen/sample.pcap" 2> /dev/null
+check_eq "--segment-records 0 refused" "$?" 2
 # stdin twice: identified at its end, then skipped
 out=$("$T" ingest --store "$W/store-stdin" - < "$W/gen/sample.pcap" 2>&1)
 case "$out" in *"already ingested"*) ok ;; *) bad "stdin re-ingest not skipped: $out" ;; esac
