@@ -96,6 +96,7 @@ stored=$(python3 -c "import json; d = json.load(open('$W/info.json')); print(d['
 a=$(now); zstd -q -3 -T1 -c "$P" > "$W/sample.pcap.zst"; b=$(now)
 zst_bytes=$(stat -c %s "$W/sample.pcap.zst"); zst_s=$(secs "$a" "$b")
 bpp=$(ratio "$stored" "$frames")
+sync # the queries below do not compete with the write-back of the copies above
 
 ms_start=$(median_ms "$T" --version)
 ms_stats=$(median_ms "$T" stats --store "$W/store" 2021Q3 --json)
