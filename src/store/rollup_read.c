@@ -12,6 +12,7 @@
 _Static_assert(TT_ROLL_SEG_NAME_MAX == TT_STORE_NAME_MAX, "a roll-up holds the store's names");
 
 #define SEGMENT_FILE_MAX ((size_t)1 << 34)
+
 /* The union so far of the segments read: sources ascending and
  * distinct, each with its country (0 without countries). */
 struct sources {
