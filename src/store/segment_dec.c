@@ -323,7 +323,6 @@ static int load_src(struct tt_seg *s, struct tt_err *err)
     return TT_OK;
 }
 
-/* n values of `width` bytes stored as byte planes (segment_enc.c). */
 /* The TS column's values back in record order (put_ts in segment_enc.c). */
 static void get_ts(const struct tt_seg *s, const uint8_t *p, uint64_t *v)
 {
@@ -524,15 +523,34 @@ static int load16(struct tt_seg *s, int c, uint16_t **out, struct tt_err *err)
 }
 
 /* Country and AS are per run (a run is one source): expanded per record. */
+/* Each run's country (C_CC). */
+static int load_run_cc(struct tt_seg *s, struct tt_err *err)
+{
+    if (s->run_cc)
+        return TT_OK;
+    uint32_t nr = s->nruns4 + s->nruns6;
+    struct tt_rd rd;
+    int rc = fixed_column(s, C_CC, 2, nr, &rd, err);
+    uint16_t *cc = rc ? NULL : alloc_array(s, nr, 2, err);
+    if (rc)
+        return rc;
+    if (!cc)
+        return TT_ENOMEM;
+    for (uint32_t i = 0; i < nr; i++)
+        cc[i] = (uint16_t)get_le(rd.p + 2 * (size_t)i, 2);
+    s->run_cc = cc;
+    return TT_OK;
+}
+
 static int load_geo(struct tt_seg *s, struct tt_err *err)
 {
     if (s->cc)
         return TT_OK;
     uint32_t nr = s->nruns4 + s->nruns6;
-    struct tt_rd rc_, ra;
+    struct tt_rd ra;
     int rc = load_runs(s, err);
     if (!rc)
-        rc = fixed_column(s, C_CC, 2, nr, &rc_, err);
+        rc = load_run_cc(s, err);
     if (!rc)
         rc = fixed_column(s, C_ASN, 4, nr, &ra, err);
     if (rc)
@@ -546,10 +564,9 @@ static int load_geo(struct tt_seg *s, struct tt_err *err)
     }
     uint32_t k = 0;
     for (uint32_t i = 0; i < nr; i++) {
-        uint16_t c = (uint16_t)get_le(rc_.p + 2 * (size_t)i, 2);
         uint32_t a = tt_plane32_get(ra.p, nr, i);
         for (uint32_t j = 0; j < s->runs[i]; j++, k++) {
-            cc[k] = c;
+            cc[k] = s->run_cc[i];
             asn[k] = a;
         }
     }
@@ -623,17 +640,8 @@ int tt_seg_sources(struct tt_seg *s, int with_cc, struct tt_seg_sources *out, st
     if (s->failed)
         return refused(s, err);
     int rc = load_run_sources(s, err);
-    uint32_t nr = s->nruns4 + s->nruns6;
-    if (rc == TT_OK && with_cc && !s->run_cc) {
-        struct tt_rd rd;
-        rc = fixed_column(s, C_CC, 2, nr, &rd, err);
-        uint16_t *cc = rc ? NULL : alloc_array(s, nr, 2, err);
-        if (rc == TT_OK && !cc)
-            rc = TT_ENOMEM;
-        for (uint32_t i = 0; cc && i < nr; i++)
-            cc[i] = (uint16_t)get_le(rd.p + 2 * (size_t)i, 2);
-        s->run_cc = cc;
-    }
+    if (rc == TT_OK && with_cc)
+        rc = load_run_cc(s, err);
     if (rc) {
         s->failed = rc;
         return rc;

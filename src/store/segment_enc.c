@@ -397,13 +397,12 @@ struct run_prev {
     uint64_t ts;
 };
 
-/* Writes n values as `width` byte planes (every value's first byte, then
- * every second byte, ...): zstd then codes each byte position with its own
- * statistics, where LEB128 mixed them (measured on the benchmark store:
- * timestamps 4.79 -> 4.33 B/record, destinations 1.48 -> 1.35). */
 /* The TS column: each record's value in its run's size class
- * (seg_ts_class), each class as 8 byte planes (a zstd frame each), record
- * order within a class. Measured on the benchmark store against one set of
+ * (seg_ts_class), each class as 8 byte planes (every value's first byte,
+ * then every second byte, ...; a zstd frame each), record order within a
+ * class. Byte planes let zstd code each byte position with its own
+ * statistics, where LEB128 mixed them (timestamps 4.79 -> 4.33 B/record on
+ * the benchmark store); the classes, measured on the benchmark store against one set of
  * planes for all: TS 4.303 -> 4.251 B/record; on the reference captures
  * 2.573 -> 2.521. */
 static void put_ts(struct tt_seg_encoder *e, uint32_t n, uint32_t nruns)
