@@ -106,6 +106,9 @@ for threads in 1 3 7; do
     check_eq "--threads $threads per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
     check_eq "--threads $threads top ports" "$("$T" top ports --store "$st" -n 30 --csv | md5sum)" "$("$T" top ports --store "$S" -n 30 --csv | md5sum)"
     check_eq "--threads $threads scan" "$("$T" scan --store "$st" --port 23 --csv | cut -d, -f1,2)" "$("$T" scan --store "$S" --port 23 --csv | cut -d, -f1,2)"
+    # workers run batches apart, yet the capture is in time order: one
+    # roll-up per day, merged from every worker's
+    check_eq "--threads $threads days with two roll-ups" "$(find "$st/roll" -name '*.ttr' | sed 's,/[^/]*$,,' | sort | uniq -d | wc -l)" 0
 done
 # small segments: a day in many segments per worker, busy sources in
 # several of them, so each day's roll-up merges many segments' sources

@@ -25,6 +25,7 @@ struct job {
     struct tt_batch *b;
     uint32_t idx[TT_BATCH_MAX];                /* packet indices, grouped by worker */
     uint32_t start[TT_INGEST_THREADS_MAX + 1]; /* worker w: idx[start[w], start[w + 1]) */
+    uint64_t number;                           /* batches 1, 2, ... in the order read */
     atomic_uint pending;
 };
 
@@ -185,8 +186,10 @@ static void *worker_main(void *arg)
         uint32_t from = j->start[a->self], to = j->start[a->self + 1];
         if (!a->w->rc)
             worker_batch(a->w, j->b, j->idx + from, to - from);
+        uint64_t number = j->number;
         if (atomic_fetch_sub(&j->pending, 1) == 1)
             return_job(a->p, j);
+        worker_batch_done(a->w, number);
     }
     worker_finish(a->w);
     return NULL;
@@ -205,19 +208,45 @@ static unsigned thread_count(const struct tt_ingest_opts *o)
     return n < 1 ? 1 : n > TT_INGEST_THREADS_MAX ? TT_INGEST_THREADS_MAX : (unsigned)n;
 }
 
+/* Tells the roll-up pool which days batch b holds, so that a day's
+ * roll-up waits for the workers behind. Compares against the current
+ * day's bounds instead of dividing each time: a capture is mostly in time
+ * order. */
+static int note_days(struct rollup_pool *pool, const struct tt_batch *b, uint64_t number)
+{
+    uint64_t lo = 1, hi = 0; /* the current day's microseconds [lo, hi) */
+    for (uint32_t i = 0; i < b->n; i++) {
+        uint64_t ts = b->pkts[i].ts_us;
+        if (ts >= lo && ts < hi)
+            continue;
+        uint64_t day = ts / (uint64_t)TT_US_PER_DAY;
+        lo = day * (uint64_t)TT_US_PER_DAY;
+        hi = lo + (uint64_t)TT_US_PER_DAY;
+        if (tt_rollup_pool_note(pool, (int64_t)day, number))
+            return TT_ENOMEM;
+    }
+    return TT_OK;
+}
+
 /* Reads the whole input through the workers. Returns the first error. */
 static int pump(struct pipeline *p, struct tt_reader *rd, const char *path,
                 const struct tt_ingest_opts *o, struct tt_ingest_result *res, double t0,
                 struct tt_err *err)
 {
     double next_progress = t0 + 0.25;
-    uint64_t frames = 0;
+    uint64_t frames = 0, batches = 0;
     for (;;) {
         struct job *j = take_job(p);
         int n = tt_reader_fill(rd, j->b, err);
         frames += j->b->n;
         job_filled(p, j);
         if (j->b->n) {
+            j->number = ++batches;
+            /* one worker sees every batch in order: nothing to wait for */
+            if (p->nthreads > 1 && note_days(&p->rollups, j->b, j->number)) {
+                return_job(p, j);
+                return tt_err_set(err, TT_ENOMEM, "%s: out of memory", path);
+            }
             ingest_split(j->b, p->nthreads, j->idx, j->start);
             atomic_store(&j->pending, p->nthreads);
             for (unsigned w = 0; w < p->nthreads; w++)
@@ -293,7 +322,7 @@ static int start(struct pipeline *p, const struct tt_ingest_opts *o,
         queue_push(&p->free_jobs, &p->jobs[i]);
     }
     for (unsigned i = 0; i < p->nthreads; i++) {
-        if (worker_init(&p->workers[i], o, map, txn, &p->rollups))
+        if (worker_init(&p->workers[i], o, map, txn, &p->rollups, i))
             return TT_ENOMEM;
         args[i].p = p;
         args[i].w = &p->workers[i];
@@ -330,7 +359,7 @@ static int run(struct tt_reader *rd, const char *path, const struct tt_ingest_op
     struct worker_arg *args = calloc(p.nthreads, sizeof *args);
     struct tt_sensor_map *map = NULL;
     int rc = p.workers && p.threads && args ? TT_OK : TT_ENOMEM;
-    int pool_ok = tt_rollup_pool_init(&p.rollups) == TT_OK;
+    int pool_ok = tt_rollup_pool_init(&p.rollups, p.nthreads) == TT_OK;
     if (!pool_ok)
         rc = TT_ENOMEM;
     if (rc == TT_OK && !o->fixed_sensor && o->sensors && o->sensors->n)

@@ -23,6 +23,7 @@ struct worker {
     const struct tt_sensor_map *map;
     struct tt_store_txn *txn;
     struct rollup_pool *pool; /* the day's roll-ups are merged across workers */
+    unsigned self;            /* this worker's number in the pool */
     struct tt_seg_encoder *enc;
     struct tt_enrich_cache *cache; /* NULL without an enricher */
     struct tt_record *sorted;      /* seg_cap records: a segment in its stored order */
@@ -39,7 +40,7 @@ struct worker {
 };
 
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
-                struct tt_store_txn *txn, struct rollup_pool *pool);
+                struct tt_store_txn *txn, struct rollup_pool *pool, unsigned self);
 /* Gives each of batch b's packets to one of nw workers: the one its source
  * hashes to (tt_decode_source_key), so that a source's packets of a day
  * make one run of one segment. Measured on the benchmark capture with the
@@ -54,7 +55,10 @@ void ingest_split(const struct tt_batch *b, unsigned nw, uint32_t *idx, uint32_t
 /* Decodes and stores the n packets of batch b at indices idx (in order);
  * sets w->rc on failure (then ignores further batches). */
 void worker_batch(struct worker *w, const struct tt_batch *b, const uint32_t *idx, uint32_t n);
-/* Seals every open day. */
+/* The worker has finished batches up to `batch`: writes the roll-ups
+ * that completes. */
+void worker_batch_done(struct worker *w, uint64_t batch);
+/* Seals every open day, and writes the roll-ups that completes. */
 void worker_finish(struct worker *w);
 void worker_free(struct worker *w);
 

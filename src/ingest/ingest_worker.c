@@ -8,10 +8,11 @@
 #define GATHER_AHEAD 16 /* records the gather prefetches ahead */
 
 int worker_init(struct worker *w, const struct tt_ingest_opts *o, const struct tt_sensor_map *map,
-                struct tt_store_txn *txn, struct rollup_pool *pool)
+                struct tt_store_txn *txn, struct rollup_pool *pool, unsigned self)
 {
     memset(w, 0, sizeof *w);
     w->pool = pool;
+    w->self = self;
     w->opts = o;
     w->map = map;
     w->txn = txn;
@@ -108,8 +109,20 @@ static void seal_segment(struct worker *w, struct day_state *d)
     d->n = 0;
 }
 
-/* Writes the day's segment tail, and its roll-up if no other worker holds
- * the day still (merged with theirs), and frees the slot. */
+static void write_rollup(struct worker *w, struct tt_rollup *r)
+{
+    w->out.len = 0;
+    int rc = tt_rollup_encode(r, &w->out, w->zlevel, &w->err);
+    if (rc == TT_OK)
+        rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, tt_rollup_day(r), &w->out, 0, NULL,
+                                &w->err);
+    if (rc)
+        fail(w, rc);
+    w->rollups++;
+}
+
+/* Writes the day's segment tail and frees the slot; the roll-up goes to
+ * the pool, and is written here if it comes back complete. */
 static void seal_day(struct worker *w, struct day_state *d)
 {
     seal_segment(w, d);
@@ -117,17 +130,20 @@ static void seal_day(struct worker *w, struct day_state *d)
     d->roll = NULL;
     if (!w->rc && r && tt_rollup_pool_seal(w->pool, d->day, &r))
         fail(w, TT_ENOMEM);
-    if (!w->rc && r) {
-        w->out.len = 0;
-        int rc = tt_rollup_encode(r, &w->out, w->zlevel, &w->err);
-        if (rc == TT_OK)
-            rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, d->day, &w->out, 0, NULL, &w->err);
-        if (rc)
-            fail(w, rc);
-        w->rollups++;
-    }
+    if (!w->rc && r)
+        write_rollup(w, r);
     tt_rollup_free(r);
     d->day = INT64_MIN;
+}
+
+void worker_batch_done(struct worker *w, uint64_t batch)
+{
+    struct tt_rollup *r;
+    while ((r = tt_rollup_pool_ready(w->pool, w->self, batch)) != NULL) {
+        if (!w->rc)
+            write_rollup(w, r);
+        tt_rollup_free(r);
+    }
 }
 
 static struct day_state *day_slot(struct worker *w, int64_t day)
@@ -204,4 +220,5 @@ void worker_finish(struct worker *w)
     for (int i = 0; i < INGEST_OPEN_DAYS; i++)
         if (w->days[i].day != INT64_MIN)
             seal_day(w, &w->days[i]);
+    worker_batch_done(w, UINT64_MAX);
 }
