@@ -38,7 +38,7 @@ static void test_waits_for_the_worker_behind(void)
         CHECK(tt_rollup_pool_note(&p, 7, b) == TT_OK);
     CHECK(tt_rollup_pool_note(&p, 8, 4) == TT_OK);
     CHECK(tt_rollup_pool_open(&p, 7) == TT_OK); /* worker 0, batch 1 */
-    CHECK(seal(&p, 7, 10) == NULL);               /* worker 0 moves to day 8 */
+    CHECK(seal(&p, 7, 10) == NULL);             /* worker 0 moves to day 8 */
     CHECK(tt_rollup_pool_ready(&p, 0, 4) == NULL);
     CHECK(tt_rollup_pool_ready(&p, 1, 2) == NULL); /* batch 3 may hold day 7 still */
     CHECK(tt_rollup_pool_open(&p, 7) == TT_OK);    /* worker 1, batch 3 */

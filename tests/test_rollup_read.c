@@ -1,8 +1,11 @@
 /* A day's roll-up keeps its sources in the segments it names: read back,
  * they are the union of those segments' sources with their countries,
  * exactly the table the roll-up was built with; a missing, foreign or
- * mismatched segment is refused with a message naming it. */
+ * mismatched segment is refused with a message naming it. Files that a
+ * re-enrichment replaced stay readable for the grace period. */
+#include <sqlite3.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
@@ -262,5 +265,130 @@ static void test_refusals(void)
     CHECK(read_fails("tag-000001.tts") != TT_OK);
 }
 
+/* Commits one day (a segment and the roll-up naming it) in a transaction
+ * on s: as a new input (old NULL), or in place of the files old. */
+static void commit_day(struct tt_store *s, const struct tt_record *recs, uint32_t n,
+                       const struct tt_input_info *info, int64_t input, struct tt_store_file *old,
+                       size_t nold)
+{
+    static struct tt_sensors none;
+    struct tt_err err = {{0}};
+    struct tt_store_txn *t = NULL;
+    struct tt_seg_encoder *enc = tt_seg_encoder_new(3);
+    struct tt_buf b = {0};
+    char name[TT_STORE_NAME_MAX];
+    CHECK_EQ_U64(tt_store_begin(s, &t, &err), TT_OK);
+    CHECK_EQ_U64(tt_seg_encode(enc, recs, n, DAY0, &none, &b, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_SEGMENT, DAY0, &b, n, name, &err), TT_OK);
+    struct tt_rollup *r = tt_rollup_new(DAY0);
+    for (uint32_t i = 0; i < n; i++)
+        CHECK_EQ_U64(tt_rollup_add(r, &recs[i]), TT_OK);
+    CHECK_EQ_U64(tt_rollup_add_segment(r, name), TT_OK);
+    b.len = 0;
+    CHECK_EQ_U64(tt_rollup_encode(r, &b, 3, &err), TT_OK);
+    CHECK_EQ_U64(tt_store_txn_write(t, TT_FILE_ROLLUP, DAY0, &b, 0, NULL, &err), TT_OK);
+    if (old)
+        CHECK_EQ_U64(tt_store_commit_replace(t, input, DAY0, old, nold, 1, 1, &err), TT_OK);
+    else
+        CHECK_EQ_U64(tt_store_commit(t, info, &err), TT_OK);
+    tt_rollup_free(r);
+    tt_buf_free(&b);
+    tt_seg_encoder_free(enc);
+}
+
+/* The day's files: segments, then roll-ups; returns how many. */
+static size_t day_files(struct tt_store *s, struct tt_store_file out[4])
+{
+    struct tt_err err = {{0}};
+    size_t n = 0;
+    enum tt_file_kind kinds[2] = {TT_FILE_SEGMENT, TT_FILE_ROLLUP};
+    for (int k = 0; k < 2; k++) {
+        struct tt_store_file *f = NULL;
+        size_t nf = 0;
+        CHECK_EQ_U64(tt_store_files(s, kinds[k], DAY0, DAY0, &f, &nf, &err), TT_OK);
+        for (size_t i = 0; i < nf && n < 4; i++)
+            out[n++] = f[i];
+        free(f);
+    }
+    return n;
+}
+
+static int exists(const char *rel)
+{
+    char path[TT_PATH_MAX];
+    struct stat sb;
+    return !tt_path(path, sizeof path, "%s/%s", store_dir, rel) && stat(path, &sb) == 0;
+}
+
+/* How many replaced files the catalog keeps, after moving their time back
+ * by `age` seconds (0: only count). */
+static long retired(long age)
+{
+    char path[TT_PATH_MAX], sql[96];
+    sqlite3 *db = NULL;
+    long n = -1;
+    if (tt_path(path, sizeof path, "%s/catalog.sqlite", store_dir) ||
+        sqlite3_open(path, &db) != SQLITE_OK)
+        return -1;
+    snprintf(sql, sizeof sql, "UPDATE retired SET at=at-%ld", age);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM retired", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A query lists the day's roll-up, then a re-enrichment replaces the day
+ * before the query reads it: the old roll-up and the segment it names
+ * still read. A writer opening the store leaves them for the grace period
+ * and removes them after it. */
+static void test_replaced_files_stay(void)
+{
+    snprintf(store_dir, sizeof store_dir, "%s/replaced", tt_test_tmpdir());
+    struct tt_err err = {{0}};
+    struct tt_store *s = NULL;
+    CHECK_EQ_U64(tt_store_open(store_dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    if (!s)
+        return;
+    struct tt_record recs[] = {rec(DAY0, 10, IP(1, 2, 3, 4), CC('J', 'P'), 6),
+                               rec(DAY0, 20, IP(5, 6, 7, 8), CC('U', 'S'), 6)};
+    struct tt_input_info info;
+    memset(&info, 0, sizeof info);
+    memset(info.hash, 0x5a, sizeof info.hash);
+    info.path = "day.pcap";
+    commit_day(s, recs, 2, &info, 0, NULL, 0);
+    struct tt_store_file old[4], now[4];
+    size_t nold = day_files(s, old);
+    CHECK_EQ_U64(nold, 2);
+    recs[1].cc = CC('D', 'E'); /* what a new country database says */
+    commit_day(s, recs, 2, NULL, old[0].input_id, old, nold);
+    CHECK_EQ_U64(day_files(s, now), 2);
+    struct tt_rollup *r = NULL;
+    CHECK_EQ_U64(tt_rollup_read(store_dir, old[1].path, TT_RW_ALL, &r, &err), TT_OK);
+    const struct tt_roll_sources *src = r ? tt_rollup_sources(r) : NULL;
+    CHECK(src && src->n4 == 2 && src->cc && src->cc[1] == CC('U', 'S'));
+    tt_rollup_free(r);
+    tt_store_close(s);
+    CHECK_EQ_U64(tt_store_open(store_dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    tt_store_close(s);
+    CHECK(exists(old[0].path) && exists(old[1].path));
+    CHECK_EQ_U64(retired(0), 2);
+    CHECK_EQ_U64(retired(TT_STORE_GRACE_S), 2);
+    CHECK_EQ_U64(tt_store_open(store_dir, TT_STORE_WRITE, &s, &err), TT_OK);
+    CHECK(!exists(old[0].path) && !exists(old[1].path));
+    CHECK(exists(now[0].path) && exists(now[1].path));
+    CHECK_EQ_U64(retired(0), 0);
+    CHECK_EQ_U64(tt_store_swept(s), 2);
+    r = NULL;
+    CHECK_EQ_U64(tt_rollup_read(store_dir, now[1].path, TT_RW_ALL, &r, &err), TT_OK);
+    src = r ? tt_rollup_sources(r) : NULL;
+    CHECK(src && src->n4 == 2 && src->cc && src->cc[1] == CC('D', 'E'));
+    tt_rollup_free(r);
+    tt_store_close(s);
+}
+
 TT_TESTS(test_sources_from_segments, test_decode_leaves_sources, test_names, test_many_segments,
-         test_refusals)
+         test_refusals, test_replaced_files_stay)

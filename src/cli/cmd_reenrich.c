@@ -15,7 +15,8 @@ static const char USAGE[] =
     "period's figures do not move when a database is updated. reenrich recomputes\n"
     "them for whole UTC days of the range with the store's current databases\n"
     "(teiten geo build, teiten asn build), rewriting each input's day in one\n"
-    "catalog transaction; the catalog records which versions did it.\n";
+    "catalog transaction; the catalog records which versions did it. The files\n"
+    "it replaces stay on disk for ten minutes, for queries already reading them.\n";
 
 static int parse(int argc, char **argv, const char **store, const char **from, const char **to,
                  const char **period, int *quiet)

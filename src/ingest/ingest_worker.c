@@ -114,8 +114,8 @@ static void write_rollup(struct worker *w, struct tt_rollup *r)
     w->out.len = 0;
     int rc = tt_rollup_encode(r, &w->out, w->zlevel, &w->err);
     if (rc == TT_OK)
-        rc = tt_store_txn_write(w->txn, TT_FILE_ROLLUP, tt_rollup_day(r), &w->out, 0, NULL,
-                                &w->err);
+        rc =
+            tt_store_txn_write(w->txn, TT_FILE_ROLLUP, tt_rollup_day(r), &w->out, 0, NULL, &w->err);
     if (rc)
         fail(w, rc);
     w->rollups++;

@@ -31,7 +31,8 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS files(id INTEGER PRIMARY KEY, input_id INTEGER NOT NULL"
     " REFERENCES inputs(id), kind INTEGER NOT NULL, day INTEGER NOT NULL,"
     " path TEXT UNIQUE NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS files_by_day ON files(kind, day);";
+    "CREATE INDEX IF NOT EXISTS files_by_day ON files(kind, day);"
+    "CREATE TABLE IF NOT EXISTS retired(path TEXT PRIMARY KEY, at INTEGER NOT NULL);";
 
 static int db_err(struct tt_catalog *c, struct tt_err *err, const char *what)
 {
@@ -108,13 +109,18 @@ void tt_catalog_close(struct tt_catalog *c)
     free(c);
 }
 
-int tt_catalog_file_listed(struct tt_catalog *c, const char *path, int *listed, struct tt_err *err)
+int tt_catalog_file_kept(struct tt_catalog *c, const char *path, int64_t since, int *kept,
+                         struct tt_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM files WHERE path=?", -1, &st, NULL))
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT 1 FROM files WHERE path=?1"
+                           " UNION ALL SELECT 1 FROM retired WHERE path=?1 AND at>?2",
+                           -1, &st, NULL))
         return db_err(c, err, "listing files");
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    *listed = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_bind_int64(st, 2, since);
+    *kept = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return TT_OK;
 }
@@ -375,6 +381,45 @@ int tt_catalog_files(struct tt_catalog *c, enum tt_file_kind kind, int64_t day_f
     return rc;
 }
 
+int tt_catalog_take_retired(struct tt_catalog *c, int64_t before, struct tt_store_file **files,
+                            size_t *n, struct tt_err *err)
+{
+    *files = NULL;
+    *n = 0;
+    int rc = exec(c, "BEGIN IMMEDIATE", err);
+    sqlite3_stmt *st = NULL;
+    if (rc == TT_OK &&
+        sqlite3_prepare_v2(c->db, "SELECT path FROM retired WHERE at<=?", -1, &st, NULL))
+        rc = db_err(c, err, "listing replaced files");
+    if (st)
+        sqlite3_bind_int64(st, 1, before);
+    size_t cap = 0;
+    while (rc == TT_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (tt_grow(files, &cap, *n, sizeof **files, 64)) {
+            rc = tt_err_set(err, TT_ENOMEM, "out of memory");
+            break;
+        }
+        struct tt_store_file *f = &(*files)[(*n)++];
+        memset(f, 0, sizeof *f);
+        copy_text(f->path, sizeof f->path, sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == TT_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM retired WHERE at<=%lld", (long long)before);
+        rc = exec(c, sql, err);
+    }
+    if (rc == TT_OK)
+        rc = exec(c, "COMMIT", err);
+    if (rc != TT_OK) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        free(*files);
+        *files = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int tt_catalog_totals(struct tt_catalog *c, struct tt_store_totals *out, struct tt_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -468,20 +513,35 @@ int tt_catalog_databases(struct tt_catalog *c, struct tt_store_db **out, size_t 
     return rc;
 }
 
+/* Drops the old files from the listing and keeps them as replaced, with
+ * the time, so that the sweep leaves them to the queries still reading
+ * them (TT_STORE_GRACE_S). */
 static int delete_files(struct tt_catalog *c, const struct tt_store_file *old, size_t n,
                         struct tt_err *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE path=?", -1, &st, NULL))
+    sqlite3_stmt *del, *keep = NULL;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE path=?", -1, &del, NULL))
         return db_err(c, err, "replacing files");
-    int rc = TT_OK;
+    int rc =
+        sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO retired VALUES(?,?)", -1, &keep, NULL)
+            ? db_err(c, err, "replacing files")
+            : TT_OK;
+    sqlite3_int64 now = (sqlite3_int64)time(NULL);
     for (size_t i = 0; rc == TT_OK && i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, old[i].path, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(c->db) != 1)
+        sqlite3_reset(del);
+        sqlite3_bind_text(del, 1, old[i].path, -1, SQLITE_STATIC);
+        if (sqlite3_step(del) != SQLITE_DONE || sqlite3_changes(c->db) != 1) {
             rc = db_err(c, err, "replacing files (a file is no longer listed)");
+            break;
+        }
+        sqlite3_reset(keep);
+        sqlite3_bind_text(keep, 1, old[i].path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(keep, 2, now);
+        if (sqlite3_step(keep) != SQLITE_DONE)
+            rc = db_err(c, err, "replacing files");
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(del);
+    sqlite3_finalize(keep);
     return rc;
 }
 

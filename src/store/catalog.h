@@ -17,7 +17,14 @@ struct tt_catalog_file {
 
 int tt_catalog_open(const char *dir, int create, struct tt_catalog **out, struct tt_err *err);
 void tt_catalog_close(struct tt_catalog *c);
-int tt_catalog_file_listed(struct tt_catalog *c, const char *path, int *listed, struct tt_err *err);
+/* Whether the sweep keeps a data file: the catalog lists it, or it was
+ * replaced (tt_catalog_replace_files) after `since` (Unix seconds). */
+int tt_catalog_file_kept(struct tt_catalog *c, const char *path, int64_t since, int *kept,
+                         struct tt_err *err);
+/* Forgets the files replaced at or before `before` and returns them
+ * (*files, paths only) for the caller to remove. */
+int tt_catalog_take_retired(struct tt_catalog *c, int64_t before, struct tt_store_file **files,
+                            size_t *n, struct tt_err *err);
 int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_err *err);
 int tt_catalog_put_sensors(struct tt_catalog *c, const struct tt_sensors *in, struct tt_err *err);
 int tt_catalog_input_seen(struct tt_catalog *c, const uint8_t hash[16], char *path, size_t size,

@@ -16,9 +16,6 @@
 #include "store/rollup.h"
 #include "store/rollup_read.h"
 
-/* A stale table is removed only once it is this old: a query that listed
- * the catalog before an ingest rebuilt the month may still be reading it. */
-#define STALE_GRACE_S 600
 #define REFRESH_THREADS_MAX 16
 
 void tt_month_of(int64_t day, int64_t *first, int64_t *last)
@@ -104,7 +101,7 @@ static void remove_stale(struct tt_store *s, int64_t first_day, const char *keep
             (keep_name && strcmp(e->d_name, keep_name) == 0) ||
             tt_path(abs, sizeof abs, "%s/%s", dir, e->d_name) || stat(abs, &sb) != 0)
             continue;
-        if (now - sb.st_mtime >= STALE_GRACE_S)
+        if (now - sb.st_mtime >= TT_STORE_GRACE_S)
             unlink(abs);
     }
     if (d)

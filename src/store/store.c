@@ -66,9 +66,11 @@ static int take_lock(struct tt_store *s, struct tt_err *err)
 }
 
 /* Removes data files the catalog does not list: what a crashed ingest
- * wrote before its commit, and any temporary file. */
+ * wrote before its commit, and any temporary file; not the files replaced
+ * less than TT_STORE_GRACE_S ago. */
 static int sweep_kind(struct tt_store *s, const char *sub, struct tt_err *err)
 {
+    int64_t since = (int64_t)time(NULL) - TT_STORE_GRACE_S;
     char top[TT_PATH_MAX];
     if (tt_path(top, sizeof top, "%s/%s", s->dir, sub))
         return tt_err_set(err, TT_ELIMIT, "%s: path too long", s->dir);
@@ -93,14 +95,29 @@ static int sweep_kind(struct tt_store *s, const char *sub, struct tt_err *err)
                 tt_path(rel, sizeof rel, "%s/%s/%s", sub, day->d_name, f->d_name) ||
                 tt_path(abs, sizeof abs, "%s/%s", s->dir, rel))
                 continue;
-            int listed = 0;
-            rc = tt_catalog_file_listed(s->cat, rel, &listed, err);
-            if (rc == TT_OK && !listed && unlink(abs) == 0)
+            int kept = 0;
+            rc = tt_catalog_file_kept(s->cat, rel, since, &kept, err);
+            if (rc == TT_OK && !kept && unlink(abs) == 0)
                 s->swept++;
         }
         closedir(dd);
     }
     closedir(d);
+    return rc;
+}
+
+/* Removes the files replaced TT_STORE_GRACE_S ago or more. */
+static int expire_replaced(struct tt_store *s, struct tt_err *err)
+{
+    struct tt_store_file *old = NULL;
+    size_t n = 0;
+    int rc = tt_catalog_take_retired(s->cat, (int64_t)time(NULL) - TT_STORE_GRACE_S, &old, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        char abs[TT_PATH_MAX];
+        if (!tt_path(abs, sizeof abs, "%s/%s", s->dir, old[i].path))
+            unlink(abs);
+    }
+    free(old);
     return rc;
 }
 
@@ -125,6 +142,8 @@ int tt_store_open(const char *dir, enum tt_store_mode mode, struct tt_store **ou
         rc = sweep_kind(s, "seg", err);
     if (rc == TT_OK && mode == TT_STORE_WRITE)
         rc = sweep_kind(s, "roll", err);
+    if (rc == TT_OK && mode == TT_STORE_WRITE)
+        rc = expire_replaced(s, err);
     if (rc) {
         tt_store_close(s);
         return rc;
@@ -294,14 +313,11 @@ int tt_store_commit_replace(struct tt_store_txn *t, int64_t input_id, int64_t da
     if (rc == TT_OK)
         rc = tt_catalog_replace_files(t->s->cat, input_id, day, old, nold, cf, t->n, geo_version,
                                       asn_version, err);
-    for (size_t i = 0; rc == TT_OK && i < nold; i++) {
-        char abs[TT_PATH_MAX];
-        if (!tt_path(abs, sizeof abs, "%s/%s", t->s->dir, old[i].path))
-            unlink(abs);
-    }
+    struct tt_store *s = t->s;
     free(cf);
     txn_free(t, rc != TT_OK);
-    return rc;
+    /* a long re-enrichment removes what it replaced a grace period ago */
+    return rc == TT_OK ? expire_replaced(s, err) : rc;
 }
 
 int tt_store_files(struct tt_store *s, enum tt_file_kind kind, int64_t day_from, int64_t day_to,

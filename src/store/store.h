@@ -74,6 +74,11 @@ int tt_store_commit(struct tt_store_txn *t, const struct tt_input_info *info, st
 void tt_store_abort(struct tt_store_txn *t);
 
 /* Data files of a kind for days [day_from, day_to], ordered by day. */
+/* Seconds a data file or month table that a writer replaced stays on
+ * disk: a query that listed the catalog before the replacement may still
+ * be reading it. */
+#define TT_STORE_GRACE_S 600
+
 struct tt_store_file {
     int64_t day;
     int64_t input_id; /* the input the file came from */
@@ -83,8 +88,9 @@ struct tt_store_file {
 int tt_store_files(struct tt_store *s, enum tt_file_kind kind, int64_t day_from, int64_t day_to,
                    struct tt_store_file **files, size_t *n, struct tt_err *err);
 /* Commits the transaction's files in place of old ones (re-enrichment of
- * one input's day): one catalog transaction, then the old files are
- * deleted (a crash before that leaves them unlisted, for the next sweep). */
+ * one input's day) in one catalog transaction. The old files stay on disk
+ * for TT_STORE_GRACE_S, for the queries that listed them before; a writer
+ * removes them after that (this commit, or a later one's). */
 int tt_store_commit_replace(struct tt_store_txn *t, int64_t input_id, int64_t day,
                             const struct tt_store_file *old, size_t nold, uint64_t geo_version,
                             uint64_t asn_version, struct tt_err *err);
