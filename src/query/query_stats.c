@@ -366,17 +366,60 @@ static int stats_use(void *ctx, const struct tt_rollup *r, int role, void *prepa
     return rc ? tt_err_set(err, rc, "out of memory") : TT_OK;
 }
 
+/* Counts of the distinct sensor parts of source tags: a source's sensors
+ * are one of few combinations, so counting each combination once and
+ * spreading its count over its bits at the end saves a loop of
+ * unpredictable length per source (measured on the benchmark quarter,
+ * 433 K sources: `stats 2021Q3` 37 -> 33 ms, median of 9, three
+ * alternating runs). */
+#define PARTS_SLOTS 4096
+struct part_counts {
+    uint64_t key[PARTS_SLOTS]; /* sensor part + 1; 0 empty */
+    uint64_t n[PARTS_SLOTS];
+    uint64_t overflow[TAG_SENSORS]; /* bits of parts past a full table */
+    size_t used;
+};
+
+static void count_part(struct part_counts *pc, uint64_t tag)
+{
+    uint64_t part = tag >> TAG_SENSOR0, key = part + 1;
+    size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52);
+    while (pc->key[i] != key && pc->key[i] != 0)
+        i = (i + 1) & (PARTS_SLOTS - 1);
+    if (pc->key[i] == 0) {
+        if (pc->used == PARTS_SLOTS / 2) {
+            for (uint64_t t = part; t; t &= t - 1)
+                pc->overflow[__builtin_ctzll(t)]++;
+            return;
+        }
+        pc->key[i] = key;
+        pc->used++;
+    }
+    pc->n[i]++;
+}
+
 /* The range's unique sources, in all and per sensor of this pass. */
 static int count_range(struct stats_ctx *c)
 {
     struct srclist l;
-    uint64_t per_bit[TAG_SENSORS] = {0};
+    uint64_t per_bit[TAG_SENSORS];
+    struct part_counts *pc = calloc(1, sizeof *pc);
     int rc = tt_srcunion_take(&c->range, &l);
+    if (!pc)
+        rc = TT_ENOMEM;
     if (!c->sensors_only)
         c->st->uniq_all = l.n4 + l.n6;
-    for (size_t k = 0; k < l.n4 + l.n6; k++)
-        for (uint64_t t = (k < l.n4 ? l.t4[k] : l.v6[k - l.n4].tag) >> TAG_SENSOR0; t; t &= t - 1)
-            per_bit[__builtin_ctzll(t)]++;
+    for (size_t k = 0; pc && k < l.n4; k++)
+        count_part(pc, l.t4[k]);
+    for (size_t k = 0; pc && k < l.n6; k++)
+        count_part(pc, l.v6[k].tag);
+    if (pc) {
+        memcpy(per_bit, pc->overflow, sizeof per_bit);
+        for (size_t i = 0; i < PARTS_SLOTS; i++)
+            for (uint64_t t = pc->key[i] ? pc->key[i] - 1 : 0; t; t &= t - 1)
+                per_bit[__builtin_ctzll(t)] += pc->n[i];
+    }
+    free(pc);
     tt_srclist_free(&l);
     for (int b = 0; rc == TT_OK && b < c->nbits; b++) {
         struct tt_sensor_stats *row = sensor_row(c, c->sensor_of[b]);
