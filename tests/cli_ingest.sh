@@ -84,6 +84,26 @@ out=$("$T" ingest --store "$S" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pc
 check_eq "re-ingest exit" "$?" 0
 case "$out" in *"already ingested"*) ok ;; *) bad "re-ingest did not say 'already ingested': $out" ;; esac
 check_eq "re-ingest leaves totals" "$("$T" stats --store "$S" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')" "$(expect stored)"
+# a new file is hashed as it is read, one of a size seen before first: a
+# damaged file again is skipped before it is read (no damage reported);
+# a file of the same size with other bytes is ingested
+D="$W/damaged"
+head -c 1000000 "$W/gen/sample.pcap" > "$W/cut.pcap"
+"$T" ingest --quiet --store "$D" --sensors "$W/gen/sensors.conf" "$W/cut.pcap" 2> /dev/null
+check_eq "damaged ingest exit" "$?" 1
+out=$("$T" ingest --store "$D" --sensors "$W/gen/sensors.conf" "$W/cut.pcap" 2>&1)
+check_eq "damaged re-ingest exit" "$?" 0
+case "$out" in *"already ingested"*) ok ;; *) bad "damaged re-ingest not skipped: $out" ;; esac
+case "$out" in *"truncated"*) bad "damaged re-ingest was read again: $out" ;; *) ok ;; esac
+before=$("$T" stats --store "$D" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')
+python3 - "$W/cut.pcap" "$W/cut2.pcap" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[-1] ^= 0xff  # in the truncated last packet, never stored: the same packets
+open(sys.argv[2], "wb").write(b)
+PY
+"$T" ingest --quiet --store "$D" --sensors "$W/gen/sensors.conf" "$W/cut2.pcap" 2> /dev/null
+check_eq "same size, other bytes: ingested" "$("$T" stats --store "$D" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')" "$((before * 2))"
 
 # compressed files and stdin read into the same counts
 gzip -c "$W/gen/sample.pcap" > "$W/sample.pcap.gz"

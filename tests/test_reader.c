@@ -199,6 +199,10 @@ static void take_batch(struct got *g, const struct tt_batch *b)
     }
 }
 
+/* read_all hashes as it reads (tt_reader_hash_while_reading) when set,
+ * after `hash_after` fills; hash_set gets what the call returned. */
+static int hash_as_read, hash_after, hash_set;
+
 /* Reads a whole input; the error of the first failing call ends it. */
 static struct got read_all(const char *path)
 {
@@ -216,6 +220,8 @@ static struct got read_all(const char *path)
     struct tt_batch *b = tt_batch_new();
     size_t mismatch = 0;
     for (;;) {
+        if (hash_as_read && g.fills == (size_t)hash_after)
+            hash_set = tt_reader_hash_while_reading(r);
         int rc = tt_reader_fill(r, b, &err);
         g.fills++;
         if (b->linktype != g.linktype)
@@ -891,6 +897,60 @@ static void test_pcapng_interfaces(void)
 
 /* ---- content hash ---- */
 
+/* Hashed as it is read, from the first fill or a later one, a file gives
+ * the hash of its bytes: whole, cut at every length (reading stops at the
+ * damage and the rest is hashed at the end), or over several batches. A
+ * compressed file cannot be hashed that way and says so. */
+static void test_hash_while_reading(void)
+{
+    static const struct rec r[] = {{1, 1, 30, 30, 1}, {2, 2, 0, 0, 2}, {3, 3, 17, 17, 3}};
+    struct out o = build_pcap(0, 0xa1b2c3d4u, 65535, 1, r, 3);
+    size_t bad = 0, set = 0;
+    hash_as_read = 1;
+    for (size_t len = 0; len <= o.len; len++)
+        for (hash_after = 0; hash_after <= 1; hash_after++) {
+            hash_set = -1;
+            struct got g = read_all(write_file("hashed.pcap", o.p, len));
+            XXH128_canonical_t c;
+            XXH128_canonicalFromHash(&c, XXH3_128bits(o.p, len));
+            set += hash_set == 1;
+            bad += g.open_rc == 0 && (g.hash_rc != 0 || memcmp(g.hash, c.digest, 16) != 0);
+            got_free(&g);
+        }
+    CHECK_EQ_U64(bad, 0);
+    /* set before the first fill for every file that opens (24 bytes and
+     * more), and before the second where the first ended cleanly with
+     * packets: the cuts at the three record ends */
+    CHECK_EQ_U64(set, (o.len - 24 + 1) + 3);
+    enum { N = 2 * TT_BATCH_MAX + 100 };
+    struct rec *many = calloc(N, sizeof *many);
+    for (uint32_t i = 0; i < N; i++)
+        many[i] = (struct rec){i, i, 1 + i % 64, 1 + i % 64, (uint8_t)i};
+    struct out m = build_pcap(0, 0xa1b2c3d4u, 65535, 1, many, N);
+    for (hash_after = 0; hash_after <= 2; hash_after++) {
+        struct got g = read_all(write_file("hashed-many.pcap", m.p, m.len));
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits(m.p, m.len));
+        CHECK_EQ_U64(hash_set, 1);
+        CHECK(g.hash_rc == 0 && memcmp(g.hash, c.digest, 16) == 0);
+        check_recs(&g, many, N, 0);
+        got_free(&g);
+    }
+    hash_after = 0;
+    struct out z = gzip_bytes(o.p, o.len, 1);
+    struct got g = read_all(write_file("hashed.pcap.gz", z.p, z.len));
+    CHECK_EQ_U64(hash_set, 0);
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits(z.p, z.len));
+    CHECK(g.hash_rc == 0 && memcmp(g.hash, c.digest, 16) == 0);
+    got_free(&g);
+    hash_as_read = 0;
+    free(z.p);
+    free(m.p);
+    free(many);
+    free(o.p);
+}
+
 static void test_content_hash(void)
 {
     struct out o = build_pcap(0, 0xa1b2c3d4u, 65535, 1, three, 3);
@@ -1087,5 +1147,5 @@ static void cleanup(void)
 TT_TESTS(test_classic_le_us, test_classic_be_ns, test_classic_odd_fields, test_header_only,
          test_not_a_capture, test_truncated_last, test_caplen_beyond_snaplen, test_every_cut,
          test_guard_page, test_batches, test_old_version, test_compressed, test_compressed_damage,
-         test_stdin, test_pcapng, test_pcapng_interfaces, test_content_hash, test_real_captures,
-         cleanup)
+         test_stdin, test_pcapng, test_pcapng_interfaces, test_content_hash,
+         test_hash_while_reading, test_real_captures, cleanup)

@@ -213,6 +213,7 @@ void tt_reader_close(struct tt_reader *r)
     if (!r)
         return;
     rd_stream_close(r->st);
+    XXH3_freeState(r->map_hash);
     if (r->map)
         munmap((void *)r->map, r->map_span);
     if (r->fd >= 0)
@@ -239,6 +240,10 @@ int tt_reader_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
         return r->state;
     }
     int rc = r->kind == RD_MAP ? rd_map_fill(r, b, &r->damage) : rd_stream_fill(r, b, &r->damage);
+    if (r->map_hash && r->pos > r->map_hashed) { /* the bytes just read, while in cache */
+        XXH3_128bits_update(r->map_hash, r->map + r->map_hashed, r->pos - r->map_hashed);
+        r->map_hashed = r->pos;
+    }
     if (rc < 0) {
         r->state = rc;
         if (err)
@@ -259,8 +264,28 @@ uint64_t tt_reader_pos(const struct tt_reader *r)
     return r->kind == RD_MAP ? r->pos : rd_stream_pos(r->st);
 }
 
+int tt_reader_hash_while_reading(struct tt_reader *r)
+{
+    if (r->kind != RD_MAP || !r->map || r->have_hash || r->map_hash)
+        return 0; /* the hash covers [0, pos) at each fill, so any point will do */
+    if (!(r->map_hash = XXH3_createState()))
+        return TT_ENOMEM;
+    XXH3_128bits_reset(r->map_hash);
+    r->map_hashed = 0;
+    return 1;
+}
+
 int tt_reader_content_hash(struct tt_reader *r, uint8_t out[16])
 {
+    if (!r->have_hash && r->map_hash) { /* what reading left: damage, a partial read */
+        XXH3_128bits_update(r->map_hash, r->map + r->map_hashed, r->map_len - r->map_hashed);
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(r->map_hash));
+        memcpy(r->hash, c.digest, 16);
+        r->have_hash = 1;
+        XXH3_freeState(r->map_hash);
+        r->map_hash = NULL;
+    }
     if (!r->have_hash && r->map) {
         XXH128_canonical_t c;
         XXH128_canonicalFromHash(&c, XXH3_128bits(r->map, r->map_len));

@@ -64,5 +64,11 @@ uint64_t tt_reader_pos(const struct tt_reader *r);
  * call; for streamed input it is known only after the last packet was read
  * (returns TT_EINVAL before that). */
 int tt_reader_content_hash(struct tt_reader *r, uint8_t out[16]);
+/* Hashes a mapped classic pcap as its packets are read instead of in one
+ * pass first, so that a file new to the store is read once (a file larger
+ * than the page cache, twice from disk otherwise). tt_reader_content_hash
+ * then hashes what reading left and returns the same hash. 1 when set,
+ * 0 when the reader cannot (other kinds, or the hash is known), TT_ENOMEM. */
+int tt_reader_hash_while_reading(struct tt_reader *r);
 
 #endif

@@ -36,6 +36,8 @@ struct tt_reader {
     struct tt_err damage; /* message for a sticky damage code */
     int have_hash;
     uint8_t hash[16];
+    void *map_hash;    /* XXH3_state_t: the map hashed as it is read, or NULL */
+    size_t map_hashed; /* bytes of the map hashed so far */
 
     /* classic pcap over the map (kind RD_MAP) */
     size_t pos; /* next record header */

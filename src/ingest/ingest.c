@@ -407,7 +407,9 @@ static int commit(struct tt_store *store, struct tt_store_txn *txn, struct tt_re
         return TT_OK;
     }
     info.path = path;
-    info.size = res->bytes_in;
+    /* the bytes the hash covers: a regular file's size (however far the
+     * read got), so that a file of that size is hashed before it is read */
+    info.size = tt_reader_size(rd) ? tt_reader_size(rd) : res->bytes_in;
     info.frames = res->frames;
     info.stored = res->stored;
     info.unattributed = res->unattributed;
@@ -438,12 +440,17 @@ int tt_ingest_file(struct tt_store *store, const char *path, const struct tt_ing
     if (rc)
         return rc;
     uint8_t hash[16];
-    /* mapped files are known before reading: skip them without decoding */
-    if (tt_reader_content_hash(rd, hash) == TT_OK &&
-        tt_store_input_seen(store, hash, res->skipped_as, sizeof res->skipped_as, err) > 0) {
-        res->skipped = 1;
-        tt_reader_close(rd);
-        return TT_OK;
+    /* A mapped file of a size ingested before may be that input: it is
+     * hashed first and skipped without decoding. Any other is hashed as it
+     * is read (one pass over it, not two) and checked at the commit. */
+    if (tt_store_input_size_seen(store, tt_reader_size(rd)) ||
+        tt_reader_hash_while_reading(rd) != 1) {
+        if (tt_reader_content_hash(rd, hash) == TT_OK &&
+            tt_store_input_seen(store, hash, res->skipped_as, sizeof res->skipped_as, err) > 0) {
+            res->skipped = 1;
+            tt_reader_close(rd);
+            return TT_OK;
+        }
     }
     struct tt_store_txn *txn = NULL;
     rc = tt_store_begin(store, &txn, err);

@@ -261,6 +261,17 @@ int tt_catalog_input_seen(struct tt_catalog *c, const uint8_t hash[16], char *pa
     return seen;
 }
 
+int tt_catalog_input_size_seen(struct tt_catalog *c, uint64_t bytes)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM inputs WHERE size=? LIMIT 1", -1, &st, NULL))
+        return 1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)bytes);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc != SQLITE_DONE; /* a row, or an error */
+}
+
 static int insert_input(struct tt_catalog *c, const struct tt_input_info *in, int64_t *id,
                         struct tt_err *err)
 {

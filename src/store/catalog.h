@@ -27,6 +27,9 @@ int tt_catalog_take_retired(struct tt_catalog *c, int64_t before, struct tt_stor
                             size_t *n, struct tt_err *err);
 int tt_catalog_sensors(struct tt_catalog *c, struct tt_sensors *out, struct tt_err *err);
 int tt_catalog_put_sensors(struct tt_catalog *c, const struct tt_sensors *in, struct tt_err *err);
+/* 1 when an input of this size is listed; also 1 when the catalog cannot
+ * tell (the caller then hashes first, as for a known size). */
+int tt_catalog_input_size_seen(struct tt_catalog *c, uint64_t bytes);
 int tt_catalog_input_seen(struct tt_catalog *c, const uint8_t hash[16], char *path, size_t size,
                           struct tt_err *err);
 int tt_catalog_commit_input(struct tt_catalog *c, const struct tt_input_info *info,

@@ -178,6 +178,11 @@ int tt_store_input_seen(struct tt_store *s, const uint8_t hash[16], char *path, 
     return tt_catalog_input_seen(s->cat, hash, path, size, err);
 }
 
+int tt_store_input_size_seen(struct tt_store *s, uint64_t bytes)
+{
+    return tt_catalog_input_size_seen(s->cat, bytes);
+}
+
 int tt_store_begin(struct tt_store *s, struct tt_store_txn **out, struct tt_err *err)
 {
     struct tt_store_txn *t = calloc(1, sizeof *t);

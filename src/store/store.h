@@ -42,6 +42,9 @@ int tt_store_put_sensors(struct tt_store *s, const struct tt_sensors *in, struct
  * path it was ingested from (size >= 1). */
 int tt_store_input_seen(struct tt_store *s, const uint8_t hash[16], char *path, size_t size,
                         struct tt_err *err);
+/* Whether an input of this many bytes was ingested: only then can a file
+ * be one ingested before, and worth hashing before it is read. */
+int tt_store_input_size_seen(struct tt_store *s, uint64_t bytes);
 
 /* What an ingest of one input counted; written to the catalog at commit. */
 struct tt_input_info {
