@@ -3,8 +3,10 @@
  * classic pcap) and through a pipe (the libpcap stream path with the
  * decompressing, record-tracking cookie). For plain classic pcap both paths
  * must agree packet for packet, offsets and damage included; any difference
- * aborts. Reads stop after FUZZ_MAX_BYTES of packets so compressed bombs
- * cannot stall the fuzzer. */
+ * aborts. The mapped read hashes the file as it reads it
+ * (tt_reader_hash_while_reading), and the hash must be that of its bytes,
+ * however far the read got. Reads stop after FUZZ_MAX_BYTES of packets so
+ * compressed bombs cannot stall the fuzzer. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,8 +29,10 @@ struct result {
     uint64_t n, digest, digest_ts;
 };
 
-/* Opens, fills to the end (or the cap) and asks for size, pos and hash. */
-static void read_input(const char *path, struct result *res)
+/* Opens, fills to the end (or the cap) and asks for size, pos and hash;
+ * whole (NULL for a pipe): the file's bytes, which a reader hashing them
+ * as it reads must hash to the same as in one go. */
+static void read_input(const char *path, const uint8_t *whole, size_t whole_len, struct result *res)
 {
     static struct tt_batch *b;
     if (!b && !(b = tt_batch_new()))
@@ -39,6 +43,9 @@ static void read_input(const char *path, struct result *res)
     res->open_rc = tt_reader_open(path, &r, &err);
     if (res->open_rc)
         return;
+    int as_read = whole ? tt_reader_hash_while_reading(r) : 0;
+    if (as_read < 0)
+        abort();
     XXH64_state_t *h = XXH64_createState(), *t = XXH64_createState();
     XXH64_reset(h, 0);
     XXH64_reset(t, 0);
@@ -67,7 +74,15 @@ static void read_input(const char *path, struct result *res)
     uint8_t hash[16];
     (void)tt_reader_size(r);
     (void)tt_reader_pos(r);
-    (void)tt_reader_content_hash(r, hash);
+    int hash_rc = tt_reader_content_hash(r, hash);
+    if (as_read) {
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits(whole, whole_len));
+        if (hash_rc != 0 || memcmp(hash, c.digest, 16) != 0) {
+            fprintf(stderr, "fuzz_pcap: the hash made while reading is not the file's\n");
+            abort();
+        }
+    }
     tt_reader_close(r);
 }
 
@@ -87,7 +102,7 @@ static int read_memfd(const uint8_t *data, size_t size, struct result *res)
     }
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    read_input(path, res);
+    read_input(path, data, size, res);
     close(fd);
     return 0;
 }
@@ -104,7 +119,7 @@ static int read_pipe(const uint8_t *data, size_t size, struct result *res)
         p[1] = -1;
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
-        read_input(path, res);
+        read_input(path, NULL, 0, res);
         rc = 0;
     }
     if (p[1] >= 0)
