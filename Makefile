@@ -1,6 +1,7 @@
 # teiten — plain GNU Makefile. Targets: all (default), test, bench, fuzz,
 # check, install-deps, clean. `make SAN=1 test` builds with ASan+UBSan into
-# build/san so sanitized and release objects never mix.
+# build/san, `make TSAN=1 test` with ThreadSanitizer into build/tsan, so
+# sanitized and release objects never mix.
 
 CC      ?= cc
 PKGS    := libpcap libzstd sqlite3 libxxhash zlib libmaxminddb json-c
@@ -9,7 +10,11 @@ WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 
-ifeq ($(SAN),1)
+ifeq ($(TSAN),1)
+BUILD   := build/tsan
+CFLAGS  ?= -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDFLAGS += -fsanitize=thread
+else ifeq ($(SAN),1)
 BUILD   := build/san
 CFLAGS  ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=undefined
@@ -53,8 +58,9 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libteiten.a
 
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 
+# A ThreadSanitizer report stops the program (no summary line), so it fails.
 test: $(BUILD)/teiten $(TESTS) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) bash tests/run.sh
+	BUILD=$(BUILD) TSAN_OPTIONS=halt_on_error=1 bash tests/run.sh
 
 # libFuzzer builds (clang): `make fuzz FUZZ_SECONDS=60`.
 FUZZ_SECONDS ?= 30
@@ -82,6 +88,7 @@ test-all: install-deps
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory SAN=1 test
+	$(MAKE) --no-print-directory TSAN=1 test
 
 # Test objects are intermediate files; keeping them spares a rebuild and
 # keeps make's "rm ..." from following the suite's closing count line.

@@ -176,7 +176,7 @@ static int joins6(const struct tt_range_set *s, uint16_t file, uint32_t value, c
 
 static int leaf(struct walk *w, const struct frame *f, struct tt_err *err)
 {
-    uint32_t v;
+    uint32_t v = 0; /* set on success; -O1 cannot tell */
     int rc = value_of(w, f->record, &v, err);
     if (rc != TT_OK)
         return rc;
