@@ -737,5 +737,69 @@ static void test_ipid_narrow(void)
     free(sensors);
 }
 
+static void edit_first_byte_zero(struct tt_buf *b)
+{
+    b->p[0] = 0;
+}
+
+/* Payload heads repeat per service (PAYREF): three distinct heads over
+ * 3000 records are kept once each, every record with head bytes gets one
+ * reference byte, all come back exactly; a reference to a head the list
+ * does not hold, or a block of the wrong length, is refused. */
+static void test_payload_refs(void)
+{
+    enum { N = 3000 };
+    static const uint8_t heads[3][TT_PAYLOAD_HEAD] = {
+        "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www",
+        "\x56\x78\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03ftp", "M-SEARCH * HTTP/"};
+    struct tt_sensors *sensors = two_sensors();
+    struct tt_record *in = calloc(N, sizeof *in), *out = calloc(N, sizeof *out);
+    uint32_t with_head = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        struct tt_record *r = &in[i];
+        r->ts_us = 18900ull * 86400000000ull + i;
+        r->ipver = 4;
+        r->src4 = 0x0a000000u + i / 10;
+        r->dst4 = 0xC6120000u + i % 1024;
+        r->sensor = 1;
+        r->proto = 17;
+        r->ip_hlen = 20;
+        r->sport = (uint16_t)(30000 + i);
+        r->dport = i % 3 ? 53 : 1900;
+        r->payload_len = i % 5 ? 40 : 0;
+        r->ip_len = (uint16_t)(28 + r->payload_len);
+        if (r->payload_len) {
+            r->payload_head_len = TT_PAYLOAD_HEAD;
+            memcpy(r->payload, heads[r->dport == 1900 ? 2 : i % 2], TT_PAYLOAD_HEAD);
+            with_head++;
+        }
+    }
+    struct tt_buf buf = {0};
+    struct tt_err err = {{0}};
+    encode_fresh(in, N, sensors, &buf);
+    struct tt_blockfile bf;
+    CHECK_EQ_U64(tt_blockfile_open(&bf, buf.p, buf.len, "mem", SEG_MAGIC, TT_SEG_VERSION,
+                                   SEG_HDR_LEN, C__COUNT, &err),
+                 TT_OK);
+    CHECK_EQ_U64(bf.dir[C_PAYLOAD].raw_len, 3 * TT_PAYLOAD_HEAD);
+    CHECK_EQ_U64(bf.dir[C_PAYREF].raw_len, with_head);
+    struct tt_seg *seg = NULL;
+    CHECK_EQ_U64(tt_seg_open(buf.p, buf.len, "payref", &seg, &err), TT_OK);
+    CHECK_EQ_U64(tt_seg_decode(seg, out, &err), TT_OK);
+    CHECK_EQ_U64(unmatched(in, out, N), 0);
+    tt_seg_close(seg);
+    CHECK_EQ_U64(column_edited(&buf, C_PAYREF, TT_SF_ALL, edit_none, &err), TT_OK);
+    CHECK(column_edited(&buf, C_PAYREF, TT_SF_ALL, edit_first_byte_zero, &err) == TT_ECORRUPT);
+    CHECK(strstr(err.msg, "payload column") != NULL);
+    CHECK(column_edited(&buf, C_PAYREF, TT_SF_ALL, edit_extra_byte, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_PAYREF, TT_SF_ALL, edit_short, &err) == TT_ECORRUPT);
+    CHECK(column_edited(&buf, C_PAYLOAD, TT_SF_ALL, edit_short, &err) == TT_ECORRUPT);
+    tt_buf_free(&buf);
+    free(in);
+    free(out);
+    free(sensors);
+}
+
 TT_TESTS(test_roundtrip, test_ts_classes, test_columns, test_damage, test_squeeze, test_tool_runs,
-         test_dstoff_bits, test_presorted, test_seq_base, test_ranked_damage, test_ipid_narrow)
+         test_dstoff_bits, test_presorted, test_seq_base, test_ranked_damage, test_ipid_narrow,
+         test_payload_refs)

@@ -19,7 +19,7 @@
  * 5: bit-packed DSTOFF; 8: run kinds (RUNKIND) and narrow IP IDs (IPID8);
  * 9: country and AS as values (AS in byte planes), not XOR the previous run's;
  * 10: timestamps grouped by run size class */
-#define TT_SEG_VERSION 10
+#define TT_SEG_VERSION 11
 #define TT_SEG_MAX_RECORDS (1u << 24) /* a segment holds at most 16M records */
 
 /* Reusable encoder scratch (sort arrays, column buffers, zstd context); one

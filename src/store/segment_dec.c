@@ -11,6 +11,7 @@
 #include "store/segment.h"
 #include "store/segment_int.h"
 #include "store/segment_kinds.h"
+#include "store/segment_payref.h"
 #include "store/segment_ranks.h"
 #include "store/segment_runs.h"
 
@@ -787,34 +788,47 @@ static int decode_options(struct tt_seg *s, struct tt_record *recs, struct tt_er
     return rc;
 }
 
+/* Payload lengths and heads; a head is either a recent one of its service
+ * (segment_payref.h) or its bytes follow in PAYLOAD. */
 static int decode_payload(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)
 {
-    struct tt_rd plen, ph, pay;
+    struct tt_rd plen, ph, pay, ref;
     int rc = column(s, C_PAYLEN, &plen, err);
     if (!rc)
         rc = fixed_column(s, C_PHLEN, 1, s->n, &ph, err);
     if (!rc)
         rc = column(s, C_PAYLOAD, &pay, err);
-    if (rc)
-        return rc;
-    for (uint32_t k = 0; k < s->n; k++) {
+    if (!rc)
+        rc = column(s, C_PAYREF, &ref, err);
+    struct seg_payref *t = rc ? NULL : malloc(sizeof *t);
+    if (rc || !t)
+        return rc ? rc : tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
+    seg_payref_reset(t);
+    for (uint32_t k = 0; k < s->n && !rc; k++) {
         struct tt_record *r = &recs[k];
         int64_t derived = (int64_t)r->ip_len - r->ip_hlen - seg_l4_header_len(r);
         int64_t res = tt_unzigzag(tt_rd_varint(&plen)); /* derived is small: no overflow */
-        if (res < -derived || res > UINT16_MAX - derived)
-            return corrupt(s, err, "payload length");
+        if (res < -derived || res > UINT16_MAX - derived) {
+            rc = corrupt(s, err, "payload length");
+            break;
+        }
         r->payload_len = (uint16_t)(derived + res);
         uint8_t n = ph.p[k] ^ seg_payload_head_len(r->payload_len);
-        const uint8_t *b = n <= TT_PAYLOAD_HEAD ? tt_rd_bytes(&pay, n) : NULL;
-        if (!b && n)
-            return corrupt(s, err, "payload column");
+        if (n > TT_PAYLOAD_HEAD)
+            rc = corrupt(s, err, "payload column");
+        if (n == 0 || rc)
+            continue;
+        uint8_t at = tt_rd_u8(&ref);
+        const uint8_t *lit = at == SEG_PAYREF_NEW ? tt_rd_bytes(&pay, n) : NULL;
+        if (ref.bad || (at == SEG_PAYREF_NEW && !lit) ||
+            seg_payref_take(t, r, at, lit, n, r->payload))
+            rc = corrupt(s, err, "payload column");
         r->payload_head_len = n;
-        if (n)
-            memcpy(r->payload, b, n);
     }
-    return plen.bad || plen.pos != plen.len || pay.pos != pay.len
-               ? corrupt(s, err, "payload column")
-               : TT_OK;
+    free(t);
+    if (!rc && (plen.bad || plen.pos != plen.len || pay.pos != pay.len || ref.pos != ref.len))
+        rc = corrupt(s, err, "payload column");
+    return rc;
 }
 
 static int decode_inner(struct tt_seg *s, struct tt_record *recs, struct tt_err *err)

@@ -12,6 +12,7 @@
 #include "store/segment.h"
 #include "store/segment_int.h"
 #include "store/segment_kinds.h"
+#include "store/segment_payref.h"
 #include "store/segment_ranks.h"
 #include "store/segment_runs.h"
 
@@ -48,6 +49,7 @@ struct tt_seg_encoder {
     const struct tt_sensors *sensors_cached;
     const struct tt_sensor **by_id; /* sensor id -> declaration */
     struct seg_ranker *ranker;      /* the ranked columns' coding */
+    struct seg_payref *payref;      /* recent payload heads per service */
     /* Where each column's zstd frames start (tt_block_frames): parts with
      * statistics of their own get a frame each. Measured on the benchmark
      * store (2 workers, segments of ~110 K records), against one frame per
@@ -80,7 +82,8 @@ struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level)
     e->by_id = calloc(TT_SENSOR_MAX + 1, sizeof *e->by_id);
     if ((e->ranker = malloc(sizeof *e->ranker)))
         seg_ranker_init(e->ranker);
-    if (!e->cctx || !e->by_id || !e->ranker) {
+    e->payref = malloc(sizeof *e->payref);
+    if (!e->cctx || !e->by_id || !e->ranker || !e->payref) {
         tt_seg_encoder_free(e);
         return NULL;
     }
@@ -110,6 +113,7 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e)
     free(e->sig_off);
     free(e->by_id);
     free(e->ranker);
+    free(e->payref);
     free(e);
 }
 
@@ -455,6 +459,7 @@ static const uint8_t record_max[C__COUNT] = {
     [C_PHLEN] = 1,
     [C_OPTSIG] = 4,
     [C_PAYLOAD] = TT_PAYLOAD_HEAD,
+    [C_PAYREF] = 1,
 };
 
 /* Record k of the sorted order. Timestamps and IPv4 destination offsets go
@@ -500,8 +505,14 @@ static void put_record(struct tt_seg_encoder *e, const struct tt_record *r,
     w[C_OPTSIG] += tt_le_put(w[C_OPTSIG], sig_index(e, r, prev), 4);
     uint8_t ph = r->payload_head_len > TT_PAYLOAD_HEAD ? TT_PAYLOAD_HEAD : r->payload_head_len;
     *w[C_PHLEN]++ = ph ^ seg_payload_head_len(r->payload_len);
-    memcpy(w[C_PAYLOAD], r->payload, ph);
-    w[C_PAYLOAD] += ph;
+    if (ph) {
+        uint8_t ref = seg_payref_code(e->payref, r, r->payload, ph);
+        *w[C_PAYREF]++ = ref;
+        if (ref == SEG_PAYREF_NEW) {
+            memcpy(w[C_PAYLOAD], r->payload, ph);
+            w[C_PAYLOAD] += ph;
+        }
+    }
     pv->sport = r->sport;
     pv->ip_id = r->ip_id;
     pv->ttl = r->ttl;
@@ -724,6 +735,7 @@ static int fill_reset(struct tt_seg_encoder *e, uint32_t n)
     e->n_pfx = 0;
     memset(e->pfx_cache, 0, sizeof e->pfx_cache);
     memset(e->frames, 0, sizeof e->frames);
+    seg_payref_reset(e->payref);
     return sig_reset(e, n);
 }
 

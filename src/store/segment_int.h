@@ -39,11 +39,12 @@ enum seg_col {
     C_SIGTAB,  /* TCP option signatures: optlen, n, kinds */
     C_OPTSIG,  /* u32 index into the signature table */
     C_PHLEN,   /* u8 payload bytes kept, XOR what the payload length implies */
-    C_PAYLOAD, /* concatenated payload heads */
+    C_PAYLOAD, /* payload heads not in their service's recent list, concatenated */
     C_INNER,   /* sparse ICMP quoted headers */
     C_CC,      /* u16 per run: the source's country */
     C_ASN,     /* u32 per run: the source's AS number, as 4 byte planes */
     C_RUNKIND, /* run kinds: table, then an index per run (segment_kinds.h) */
+    C_PAYREF,  /* u8 per record keeping head bytes: its place in the recent list */
     C__COUNT
 };
 
