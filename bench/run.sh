@@ -8,7 +8,7 @@ T=$PWD/$BUILD/teiten
 N=${BENCH_PACKETS:-20000000}
 W=${BENCH_DIR:-/tmp/teiten-bench}
 mkdir -p "$W" "$BUILD/bench"
-for b in pcap_loop mmap_walk; do
+for b in pcap_loop mmap_walk read_walk; do
     cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE "bench/$b.c" -o "$BUILD/bench/$b" -lpcap || exit 1
 done
 # shellcheck disable=SC2046 # pkg-config output is word-split on purpose
@@ -40,7 +40,8 @@ echo "(page cache warmed by reading the capture once)"
 
 read -r lp_n lp_s _ < <("$BUILD/bench/pcap_loop" "$P")
 read -r mw_n mw_s _ < <("$BUILD/bench/mmap_walk" "$P")
-lp_rate=$(ratio "$lp_n" "$lp_s"); mw_rate=$(ratio "$mw_n" "$mw_s")
+read -r rw_n rw_s _ < <("$BUILD/bench/read_walk" "$P")
+lp_rate=$(ratio "$lp_n" "$lp_s"); mw_rate=$(ratio "$mw_n" "$mw_s"); rw_rate=$(ratio "$rw_n" "$rw_s")
 
 nf_rate=n/a; nf_bpp=n/a
 if command -v nfpcapd > /dev/null; then
@@ -118,12 +119,14 @@ cat <<EOF
 ingest (full decode, roll-ups,     $in_rate pkt/s
   compressed raw store)            vs libpcap loop   $(ratio "$in_rate" "$lp_rate")x  (target >= 1.0x: $(flag "$in_rate >= $lp_rate"))
                                    vs mmap walk      $(ratio "$in_rate" "$mw_rate")x
+                                   vs read walk      $(ratio "$in_rate" "$rw_rate")x
                                    vs nfpcapd        $( [ "${nf_rate%% *}" != n/a ] && [ "${nf_rate%% *}" != failed ] && ratio "$in_rate" "$nf_rate" || echo "$nf_rate")x
                                    vs pmacctd        $( [ "${pm_rate%% *}" != n/a ] && [ "${pm_rate%% *}" != failed ] && ratio "$in_rate" "$pm_rate" || echo "$pm_rate")x
 enrichment cost (best of three each)  $(ratio "$enriched_rate" "$plain_rate")x  (target >= 0.9x: $(flag "$enriched_rate >= 0.9 * $plain_rate"); $enriched_rate pkt/s with the databases, $plain_rate without)
 IPv4 country lookups               $lk_tt /s, libmaxminddb $lk_mm /s on the same addresses: $lk_ratio x
 bare libpcap pcap_next_ex loop     $lp_rate pkt/s
 bare mmap walk                     $mw_rate pkt/s
+bare read walk                     $rw_rate pkt/s
 nfpcapd (nfdump 1.7.1)             $nf_rate pkt/s, $nf_bpp B/packet
 pmacctd (proto, dst_port)          $pm_rate pkt/s
 stored bytes per packet            $bpp B            (target <= 12: $(flag "$bpp <= 12"))
@@ -139,7 +142,7 @@ raw drill-down (scan --port 23)    $scan_rate records/s (target >= 100M: $(flag 
 EOF
 python3 - "$W" <<PY > "$BUILD/bench/results.json"
 import json
-print(json.dumps({"packets": $frames, "ingest_pps": $in_rate, "libpcap_pps": $lp_rate, "mmap_pps": $mw_rate,
+print(json.dumps({"packets": $frames, "ingest_pps": $in_rate, "libpcap_pps": $lp_rate, "mmap_pps": $mw_rate, "read_pps": $rw_rate,
   "nfpcapd_pps": "$nf_rate", "pmacctd_pps": "$pm_rate", "bytes_per_packet": $bpp, "info_bound_bytes_per_packet": $bound, "day_bound_bytes_per_packet": $day_bound,
   "pcap_bytes_per_packet": $pcap_bytes / $frames, "zstd3_bytes_per_packet": $zst_bytes / $frames,
   "max_rss_kb": $rss, "stats_ms": $ms_stats, "top_ports_ms": $ms_top, "series_ms": $ms_series,

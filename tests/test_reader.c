@@ -528,6 +528,20 @@ static void test_batches(void)
     got_free(&g);
     free(z.p);
     free(o.p);
+    /* classic pcap, read in chunks: a batch ends when its 4 MiB buffer is
+     * full, and records far larger than the average so far (the next
+     * read's estimate) or than one read are read whole */
+    for (uint32_t i = 0; i < 200; i++) {
+        uint32_t len = i % 3 == 0 ? 200000 + i : 1 + i % 7;
+        r[i] = (struct rec){i, 0, len, len, (uint8_t)i};
+    }
+    o = build_pcap(0, 0xa1b2c3d4u, 262144, 1, r, 200);
+    g = read_all(write_file("mixed.pcap", o.p, o.len));
+    check_recs(&g, r, 200, 0);
+    CHECK_EQ_U64(g.rc, 0);
+    CHECK(g.fills >= (o.len + TT_BATCH_BUF - 1) / TT_BATCH_BUF);
+    got_free(&g);
+    free(o.p);
     free(r);
 }
 

@@ -1,11 +1,13 @@
 /* Capture reader front: opens the input, maps regular files, recognises the
- * format by its magic bytes and hands classic pcap 2.4 files to the mapped
- * walker (pcap_map.c) and everything else to libpcap (pcap_stream.c).
+ * format by its magic bytes and hands classic pcap 2.4 files to the chunked
+ * reader (pcap_read.c) and everything else to libpcap (pcap_stream.c).
  *
  * Regular files are always mapped read-only (MAP_PRIVATE), followed by a
  * PROT_NONE guard page, so a reader bug that runs past the end faults instead
- * of reading stray memory. A file that shrinks while it is mapped raises
- * SIGBUS: do not read captures that another program is still writing. */
+ * of reading stray memory: the map serves the sniffing, the content hash of a
+ * file hashed before it is read, and the libpcap path. A file that shrinks
+ * while it is mapped may raise SIGBUS there: do not read captures that
+ * another program is still writing. */
 #include "capture/reader_int.h"
 
 #include <errno.h>
@@ -89,7 +91,7 @@ static int map_file(struct tt_reader *r, size_t len, struct tt_err *err)
     return TT_OK;
 }
 
-/* Classic pcap 2.4 goes to the mapped walker; other versions, which libpcap
+/* Classic pcap 2.4 goes to the chunked reader; other versions, which libpcap
  * reads with swapped length fields, go to libpcap. */
 static int open_classic(struct tt_reader *r, struct tt_err *err)
 {
@@ -100,13 +102,14 @@ static int open_classic(struct tt_reader *r, struct tt_err *err)
     int be = rd_get32(h, 1) == RD_MAGIC_US || rd_get32(h, 1) == RD_MAGIC_NS;
     if (rd_get16(h + 4, be) != 2 || rd_get16(h + 6, be) != 4)
         return rd_stream_open(r, r->fd, err);
-    r->kind = RD_MAP;
+    r->kind = RD_CLASSIC;
     r->be = be;
     r->nsec = rd_get32(h, be) == RD_MAGIC_NS;
     r->snaplen = rd_get32(h + 16, be);
     r->bound = rd_caplen_bound(r->snaplen);
     r->linktype = (int)(rd_get32(h + 20, be) & 0x03ffffffu); /* upper bits: FCS info */
     r->pos = RD_PCAP_HDR;
+    r->file_end = r->map_len;
     return TT_OK;
 }
 
@@ -239,11 +242,8 @@ int tt_reader_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
             *err = r->damage;
         return r->state;
     }
-    int rc = r->kind == RD_MAP ? rd_map_fill(r, b, &r->damage) : rd_stream_fill(r, b, &r->damage);
-    if (r->map_hash && r->pos > r->map_hashed) { /* the bytes just read, while in cache */
-        XXH3_128bits_update(r->map_hash, r->map + r->map_hashed, r->pos - r->map_hashed);
-        r->map_hashed = r->pos;
-    }
+    int rc = r->kind == RD_CLASSIC ? rd_classic_fill(r, b, &r->damage)
+                                   : rd_stream_fill(r, b, &r->damage);
     if (rc < 0) {
         r->state = rc;
         if (err)
@@ -261,12 +261,20 @@ uint64_t tt_reader_size(const struct tt_reader *r)
 
 uint64_t tt_reader_pos(const struct tt_reader *r)
 {
-    return r->kind == RD_MAP ? r->pos : rd_stream_pos(r->st);
+    return r->kind == RD_CLASSIC ? r->pos : rd_stream_pos(r->st);
+}
+
+void rd_hash_read(struct tt_reader *r, const uint8_t *p, size_t n)
+{
+    if (r->map_hashed < r->pos) /* started after some reads: the map has them */
+        XXH3_128bits_update(r->map_hash, r->map + r->map_hashed, r->pos - r->map_hashed);
+    XXH3_128bits_update(r->map_hash, p, n);
+    r->map_hashed = r->pos + n;
 }
 
 int tt_reader_hash_while_reading(struct tt_reader *r)
 {
-    if (r->kind != RD_MAP || !r->map || r->have_hash || r->map_hash)
+    if (r->kind != RD_CLASSIC || !r->map || r->have_hash || r->map_hash)
         return 0; /* the hash covers [0, pos) at each fill, so any point will do */
     if (!(r->map_hash = XXH3_createState()))
         return TT_ENOMEM;

@@ -1,5 +1,6 @@
-/* Capture file readers. Classic pcap files are read by a bounds-checked,
- * zero-copy walk over the mapped file; pcapng, stdin and compressed files
+/* Capture file readers. Classic pcap files are read in chunks into the
+ * batch buffer and walked there, bounds-checked, without libpcap; pcapng, stdin and compressed
+ * files
  * (.gz, .zst) go through libpcap. Both hand out packets in batches so the
  * ingest workers never care which reader produced them. */
 #ifndef TT_READER_H
@@ -16,7 +17,7 @@
 struct tt_pkt {
     uint64_t ts_us;
     uint64_t offset;     /* byte offset of the record header in the (decompressed) input */
-    const uint8_t *data; /* caplen readable bytes (into the map, or the batch buffer) */
+    const uint8_t *data; /* caplen readable bytes, in the batch buffer */
     uint32_t caplen, wirelen;
 };
 
@@ -64,7 +65,7 @@ uint64_t tt_reader_pos(const struct tt_reader *r);
  * call; for streamed input it is known only after the last packet was read
  * (returns TT_EINVAL before that). */
 int tt_reader_content_hash(struct tt_reader *r, uint8_t out[16]);
-/* Hashes a mapped classic pcap as its packets are read instead of in one
+/* Hashes a classic pcap file as its packets are read instead of in one
  * pass first, so that a file new to the store is read once (a file larger
  * than the page cache, twice from disk otherwise). tt_reader_content_hash
  * then hashes what reading left and returns the same hash. 1 when set,

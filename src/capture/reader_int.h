@@ -1,6 +1,6 @@
 /* Internal contract between the capture reader's files: reader.c (open,
- * sniffing, batches, content hash), pcap_map.c (classic pcap walked over the
- * mapped file) and pcap_stream.c (libpcap fed through a decompressing,
+ * sniffing, batches, content hash), pcap_read.c (classic pcap read in chunks
+ * into the batch buffer and walked there) and pcap_stream.c (libpcap fed through a decompressing,
  * hashing, offset-tracking stdio cookie). */
 #ifndef TT_READER_INT_H
 #define TT_READER_INT_H
@@ -20,7 +20,7 @@
 #define RD_MAGIC_NS 0xa1b23c4du
 #define RD_MAGIC_NG 0x0a0d0d0au
 
-enum rd_kind { RD_MAP, RD_STREAM };
+enum rd_kind { RD_CLASSIC, RD_STREAM };
 
 struct rd_stream;
 
@@ -39,8 +39,10 @@ struct tt_reader {
     void *map_hash;    /* XXH3_state_t: the map hashed as it is read, or NULL */
     size_t map_hashed; /* bytes of the map hashed so far */
 
-    /* classic pcap over the map (kind RD_MAP) */
-    size_t pos; /* next record header */
+    /* classic pcap read from a regular file (kind RD_CLASSIC) */
+    size_t pos;        /* next record header */
+    uint64_t file_end; /* the file's size, less if it shrank while read */
+    uint64_t records;  /* records handed out so far */
     uint32_t snaplen, bound;
     int be, nsec;
 
@@ -80,8 +82,12 @@ int rd_bad_caplen(struct tt_err *err, const char *name, uint64_t off, uint32_t c
 int rd_truncated(struct tt_err *err, const char *name, uint64_t off, uint64_t left,
                  uint32_t caplen);
 
-/* pcap_map.c: fills b from the map; returns as tt_reader_fill. */
-int rd_map_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err);
+/* pcap_read.c: fills b with records read from the file into b's buffer;
+ * returns as tt_reader_fill. */
+int rd_classic_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err);
+/* reader.c: adds the n bytes at p, the next ones read after r->pos (and
+ * any of the file before them not yet hashed), to r->map_hash. */
+void rd_hash_read(struct tt_reader *r, const uint8_t *p, size_t n);
 
 /* pcap_stream.c. The input is the map when r->map is set, else r->fd (or
  * fd 0 for stdin, not owned). */
