@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "walk.h"
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -27,16 +29,8 @@ int main(int argc, char **argv)
     madvise((void *)m, len, MADV_SEQUENTIAL);
     unsigned long long n = 0, sum = 0;
     size_t off = 24;
-    while (len - off >= 16) {
-        uint32_t cap;
-        memcpy(&cap, m + off + 8, 4);
-        if (cap > len - off - 16)
-            break;
-        if (cap > 14)
-            sum += m[off + 16 + 14];
+    while (walk_record(m, len, &off, &sum))
         n++;
-        off += 16 + cap;
-    }
     clock_gettime(CLOCK_MONOTONIC, &b);
     printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
            sum);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "walk.h"
+
 #define CHUNK ((size_t)1 << 20)
 #define RECORD_MAX (16 + 262144) /* a record header and libpcap's largest snap length */
 
@@ -39,16 +41,9 @@ int main(int argc, char **argv)
             eof = k == 0;
             have += (size_t)k;
         }
-        if (have - off < 16)
+        if (!walk_record(buf, have, &off, &sum))
             break;
-        uint32_t cap;
-        memcpy(&cap, buf + off + 8, 4);
-        if (cap > have - off - 16)
-            break;
-        if (cap > 14)
-            sum += buf[off + 16 + 14];
         n++;
-        off += 16 + cap;
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
     printf("%llu %.6f %llu\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,

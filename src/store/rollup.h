@@ -17,9 +17,10 @@
 
 #define TT_ROLLUP_FILE_MAX ((size_t)1 << 32) /* bytes a reader accepts of one file */
 #define TT_ROLLUP_VERSION                                                                          \
-    7 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
+    8 /* 2: country and AS counters, country-keyed sets; 3: day patterns;                          \
         4: hourly bytes as the difference from the row's mean; 5: source gaps as byte planes;      \
-        6: sources' countries as values; 7: a day's sources kept in its segments (SEGS) */
+        6: sources' countries as values; 7: a day's sources kept in its segments (SEGS);           \
+        8: counter rows and their hours as streams (rollup_rows.h) */
 
 /* Protocol classes for unique-source sets (fragments count under theirs). */
 enum tt_class { TT_CLASS_TCP, TT_CLASS_UDP, TT_CLASS_ICMP, TT_CLASS_OTHER, TT_CLASS__COUNT };

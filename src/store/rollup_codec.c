@@ -7,6 +7,7 @@
 
 #include "store/blockfile.h"
 #include "store/rollup_int.h"
+#include "store/rollup_rows.h"
 
 enum {
     B_DAY,
@@ -74,31 +75,11 @@ int roll_build_entries(struct tt_rollup *r)
     return TT_OK;
 }
 
-static void put_counters(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours)
+static struct roll_row counter_row(const void *rows, size_t i)
 {
-    uint64_t prev = 0;
-    size_t h = 0;
-    for (size_t i = 0; i < r->ndays; i++) {
-        const struct tt_roll_entry *d = &r->days[i];
-        uint64_t g = roll_key(d->sensor, d->proto, d->kind, d->port, 0) >> 5;
-        tt_buf_varint(day, g - prev);
-        tt_buf_varint(day, d->packets);
-        tt_buf_varint(day, d->bytes);
-        prev = g;
-        size_t start = h;
-        uint32_t mask = 0;
-        while (h < r->nhours && (roll_key(r->hours[h].sensor, r->hours[h].proto, r->hours[h].kind,
-                                          r->hours[h].port, 0) >>
-                                 5) == g)
-            mask |= 1u << r->hours[h++].hour;
-        tt_buf_varint(hours, mask);
-        if (h - start > 1)
-            for (size_t j = start; j < h; j++) {
-                tt_buf_varint(hours, r->hours[j].packets);
-                roll_put_hour_bytes(hours, r->hours[j].bytes, r->hours[j].packets, d->packets,
-                                    d->bytes);
-            }
-    }
+    const struct tt_roll_entry *e = (const struct tt_roll_entry *)rows + i;
+    return (struct roll_row){roll_key(e->sensor, e->proto, e->kind, e->port, 0) >> 5, e->hour,
+                             e->packets, e->bytes};
 }
 
 /* Block SEGS: LEB128 count, then each name as LEB128 length and bytes. */
@@ -137,8 +118,9 @@ int tt_rollup_encode(struct tt_rollup *r, struct tt_buf *out, int zstd_level, st
     if (rc == TT_OK)
         rc = roll_build_enriched(r);
     if (rc == TT_OK) {
-        put_counters(r, &b[B_DAY], &b[B_HOURS]);
-        roll_put_geo(r, &b[B_GEO], &b[B_GEO_HOURS]);
+        roll_rows_write(r->days, r->ndays, r->hours, r->nhours, counter_row, &b[B_DAY],
+                        &frames[B_DAY], &b[B_HOURS], &frames[B_HOURS]);
+        roll_put_geo(r, &b[B_GEO], &frames[B_GEO], &b[B_GEO_HOURS], &frames[B_GEO_HOURS]);
         if (!r->src_given)
             rc = roll_build_sources(r);
     }
@@ -180,37 +162,21 @@ static int bad(const char *name, const char *what, struct tt_err *err)
     return tt_err_set(err, TT_ECORRUPT, "%s: corrupt roll-up: %s", name, what);
 }
 
-unsigned roll_get_split(struct tt_rd *rd, uint64_t packets, uint64_t bytes, uint8_t hour[24],
-                        uint64_t pk[24], uint64_t by[24])
+/* Appends a decoded DAY or HOURS row (roll_rows_read), checking its port
+ * kind and that the hours fit the header's count. */
+static int emit_counter(void *ctx, uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
-    uint64_t mask = tt_rd_varint(rd), sp = 0, sb = 0;
-    int many = __builtin_popcountll(mask) > 1;
-    unsigned n = 0;
-    if (mask == 0 || mask >> 24)
-        rd->bad = 1;
-    for (uint8_t hr = 0; hr < 24 && !rd->bad; hr++) {
-        if (!(mask >> hr & 1))
-            continue;
-        hour[n] = hr;
-        pk[n] = many ? tt_rd_varint(rd) : packets;
-        by[n] = bytes;
-        /* a split of the totals: the hours may not add up past them */
-        if (tt_add_bounded(&sp, pk[n], packets))
-            rd->bad = 1;
-        if (many && !rd->bad) { /* bytes: the difference from the hour's base */
-            uint64_t z = tt_rd_varint(rd), base = roll_hour_bytes_base(pk[n], packets, bytes);
-            uint64_t below = (z >> 1) + 1, above = z >> 1;
-            if (z & 1 ? below > base : base + above < base)
-                rd->bad = 1;
-            by[n] = z & 1 ? base - below : base + above;
-        }
-        if (tt_add_bounded(&sb, by[n], bytes))
-            rd->bad = 1;
-        n++;
+    struct tt_rollup *r = ctx;
+    if ((key >> 16 & 3) > TT_PK_NONE)
+        return -1;
+    if (hour == TT_HOUR_DAY) {
+        r->days[r->ndays++] = entry_of(key << 5, hour, packets, bytes);
+        return 0;
     }
-    if (sp != packets || sb != bytes)
-        rd->bad = 1;
-    return rd->bad ? 0 : n;
+    if (r->nhours == r->cap_hours)
+        return -1;
+    r->hours[r->nhours++] = entry_of(key << 5, hour, packets, bytes);
+    return 0;
 }
 
 int roll_get_counters(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *h, size_t ndays,
@@ -220,27 +186,10 @@ int roll_get_counters(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *h, siz
     r->hours = h ? calloc(nhours + 1, sizeof *r->hours) : NULL;
     if (!r->days || (h && !r->hours))
         return TT_ENOMEM;
-    uint64_t g = 0;
-    for (size_t i = 0; i < ndays && !d->bad; i++) {
-        /* keys ascending and in range (roll_key >> 5 has 42 bits), of a
-         * port kind that exists */
-        uint64_t delta = tt_rd_varint(d);
-        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 42) - 1) ||
-            (g >> 16 & 3) > TT_PK_NONE)
-            d->bad = 1;
-        uint64_t key = g << 5, pk = tt_rd_varint(d), by = tt_rd_varint(d);
-        r->days[r->ndays++] = entry_of(key, TT_HOUR_DAY, pk, by);
-        if (!h)
-            continue;
-        uint8_t hour[24];
-        uint64_t hp[24], hb[24];
-        unsigned n = roll_get_split(h, pk, by, hour, hp, hb);
-        if (n > nhours - r->nhours)
-            h->bad = 1;
-        for (unsigned j = 0; j < n && !h->bad; j++)
-            r->hours[r->nhours++] = entry_of(key, hour[j], hp[j], hb[j]);
-    }
-    return d->bad || d->pos != d->len || (h && (h->bad || h->pos != h->len)) ? TT_ECORRUPT : TT_OK;
+    r->cap_hours = nhours;
+    /* keys in range: roll_key >> 5 has 42 bits */
+    return roll_rows_read(d->p, d->len, h ? h->p : NULL, h ? h->len : 0, ndays, (1ull << 42) - 1,
+                          emit_counter, r);
 }
 
 static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned want,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/rollup_int.h"
+#include "store/rollup_rows.h"
 
 /* The sets' hours with packets as counter slots, sorted by country key
  * (keys are key1 - 1): the sets are sorted (a few thousand) and their hours
@@ -77,32 +78,33 @@ int roll_build_enriched(struct tt_rollup *r)
     return rc;
 }
 
-void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours)
+static struct roll_row geo_row(const void *rows, size_t i)
 {
-    uint64_t prev = 0;
-    size_t h = 0;
-    for (size_t i = 0; i < r->ngeo_days; i++) {
-        const struct tt_roll_geo *d = &r->geo_days[i];
-        uint64_t g = roll_geo_key(d->sensor, d->cc, d->cls, 0) >> 5;
-        tt_buf_varint(day, g - prev);
-        tt_buf_varint(day, d->packets);
-        tt_buf_varint(day, d->bytes);
-        prev = g;
-        size_t start = h;
-        uint32_t mask = 0;
-        for (; h < r->ngeo_hours; h++) {
-            const struct tt_roll_geo *x = &r->geo_hours[h];
-            if (roll_geo_key(x->sensor, x->cc, x->cls, 0) >> 5 != g)
-                break;
-            mask |= 1u << x->hour;
-        }
-        tt_buf_varint(hours, mask);
-        for (size_t j = start; h - start > 1 && j < h; j++) {
-            tt_buf_varint(hours, r->geo_hours[j].packets);
-            roll_put_hour_bytes(hours, r->geo_hours[j].bytes, r->geo_hours[j].packets, d->packets,
-                                d->bytes);
-        }
+    const struct tt_roll_geo *g = (const struct tt_roll_geo *)rows + i;
+    return (struct roll_row){roll_geo_key(g->sensor, g->cc, g->cls, 0) >> 5, g->hour, g->packets,
+                             g->bytes};
+}
+
+void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_block_frames *day_frames,
+                  struct tt_buf *hours, struct tt_block_frames *hour_frames)
+{
+    roll_rows_write(r->geo_days, r->ngeo_days, r->geo_hours, r->ngeo_hours, geo_row, day,
+                    day_frames, hours, hour_frames);
+}
+
+/* Appends a decoded GEO or GEO_HOURS row (roll_rows_read), checking that
+ * the hours fit the header's count. */
+static int emit_geo(void *ctx, uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
+{
+    struct tt_rollup *r = ctx;
+    if (hour == TT_HOUR_DAY) {
+        r->geo_days[r->ngeo_days++] = geo_of(key << 5, hour, packets, bytes);
+        return 0;
     }
+    if (r->ngeo_hours == r->cap_geo_hours)
+        return -1;
+    r->geo_hours[r->ngeo_hours++] = geo_of(key << 5, hour, packets, bytes);
+    return 0;
 }
 
 /* Reads ndays country rows and, when hp is given, their hourly split (at
@@ -114,23 +116,7 @@ int roll_get_geo(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *hp, size_t 
     r->geo_hours = hp ? calloc(nhours + 1, sizeof *r->geo_hours) : NULL;
     if (!r->geo_days || (hp && !r->geo_hours))
         return TT_ENOMEM;
-    uint64_t g = 0;
-    for (size_t i = 0; i < ndays && !d->bad; i++) {
-        uint64_t delta = tt_rd_varint(d), pk = tt_rd_varint(d), by = tt_rd_varint(d);
-        if ((i && delta == 0) || tt_add_bounded(&g, delta, (1ull << 34) - 1))
-            d->bad = 1;
-        uint64_t key = g << 5;
-        r->geo_days[r->ngeo_days++] = geo_of(key, TT_HOUR_DAY, pk, by);
-        if (!hp)
-            continue;
-        uint8_t hour[24];
-        uint64_t hk[24], hb[24];
-        unsigned n = roll_get_split(hp, pk, by, hour, hk, hb);
-        if (n > nhours - r->ngeo_hours)
-            hp->bad = 1;
-        for (unsigned j = 0; j < n && !hp->bad; j++)
-            r->geo_hours[r->ngeo_hours++] = geo_of(key, hour[j], hk[j], hb[j]);
-    }
-    return d->bad || d->pos != d->len || (hp && (hp->bad || hp->pos != hp->len)) ? TT_ECORRUPT
-                                                                                 : TT_OK;
+    r->cap_geo_hours = nhours;
+    return roll_rows_read(d->p, d->len, hp ? hp->p : NULL, hp ? hp->len : 0, ndays,
+                          (1ull << 34) - 1, emit_geo, r);
 }

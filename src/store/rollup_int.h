@@ -48,9 +48,9 @@ struct tt_rollup {
     int64_t day;
     struct agg counts; /* hourly counters by roll_key */
     struct tt_roll_entry *days, *hours;
-    size_t ndays, nhours;
+    size_t ndays, nhours, cap_hours; /* cap_hours: as decoded, the header's count */
     struct tt_roll_geo *geo_days, *geo_hours;
-    size_t ngeo_days, ngeo_hours;
+    size_t ngeo_days, ngeo_hours, cap_geo_hours;
     struct tt_roll_set *sets;
     size_t nsets, capsets, last_set;
     uint32_t *set_index; /* open addressing over sets: index + 1, 0 empty */
@@ -67,22 +67,6 @@ struct tt_rollup {
     uint64_t refused[TT_DEC__COUNT];
 };
 
-/* What an hour of pk packets of a row (packets, bytes for the whole day)
- * is expected to hold: the row's mean packet length, rounded down, pk
- * times. Hourly bytes are stored as their difference from it (zigzag), 0
- * where a row's packets share one length (a tool's probes). */
-static inline uint64_t roll_hour_bytes_base(uint64_t pk, uint64_t packets, uint64_t bytes)
-{
-    return packets ? pk * (bytes / packets) : 0; /* pk <= packets: at most bytes */
-}
-
-/* Appends an hour's bytes as their difference from the base above. */
-static inline void roll_put_hour_bytes(struct tt_buf *b, uint64_t hb, uint64_t pk, uint64_t packets,
-                                       uint64_t bytes)
-{
-    tt_buf_varint(b, tt_zigzag((int64_t)hb - (int64_t)roll_hour_bytes_base(pk, packets, bytes)));
-}
-
 /* Sorted entries from the counters: whole-day totals and per-hour rows. */
 int roll_build_entries(struct tt_rollup *r);
 /* Blocks DAY and (hours not NULL) HOURS: ndays port-counter rows, keys
@@ -90,12 +74,6 @@ int roll_build_entries(struct tt_rollup *r);
  * TT_ECORRUPT. */
 int roll_get_counters(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
                       size_t nhours);
-/* One row's hourly split (HOURS, GEO_HOURS): a 24-bit mask and, for more
- * than one hour, each hour's packets and bytes, which must add up to the
- * row's (one hour is the whole row). Fills hour, pk, by in hour order and
- * returns how many; 0 with rd->bad set on bad bytes. */
-unsigned roll_get_split(struct tt_rd *rd, uint64_t packets, uint64_t bytes, uint8_t hour[24],
-                        uint64_t pk[24], uint64_t by[24]);
 struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t cls, uint16_t cc);
 /* Sorted country entries from the sets' counters (rollup_geo.c), and
  * their blocks' coding. The getters return TT_ECORRUPT on bad bytes. */
@@ -120,7 +98,8 @@ int roll_get_sources(struct tt_rollup *r, struct tt_rd *src, struct tt_rd *cc, s
 void roll_day_patterns_free(struct tt_rollup *r);
 void roll_put_day_patterns(const struct tt_rollup *r, struct tt_buf *out);
 int roll_get_day_patterns(struct tt_rollup *r, struct tt_rd *rd);
-void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_buf *hours);
+void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_block_frames *day_frames,
+                  struct tt_buf *hours, struct tt_block_frames *hour_frames);
 int roll_get_geo(struct tt_rollup *r, struct tt_rd *day, struct tt_rd *hours, size_t ndays,
                  size_t nhours);
 

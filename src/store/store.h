@@ -16,7 +16,7 @@
 
 /* 2: enrichment (country, AS) in records and roll-ups; 3: segments v3;
  * 4: roll-ups v3 and month source tables */
-#define TT_STORE_FORMAT 14
+#define TT_STORE_FORMAT 15
 
 enum tt_store_mode { TT_STORE_READ = 0, TT_STORE_WRITE = 1 /* create, lock, sweep */ };
 enum tt_file_kind { TT_FILE_SEGMENT = 1, TT_FILE_ROLLUP = 2 };
