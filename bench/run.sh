@@ -134,8 +134,7 @@ stored bytes per packet            $bpp B            (target <= 12: $(flag "$bpp
   pcap | zstd -3 (1 thread, $zst_s s) $(ratio "$zst_bytes" "$frames") B
   information lower bound          $bound B   (what the generator draws at random: bench/info_bound.py)
     coding each day alone          $day_bound B   (each day's own sources, hosts' fixed values per day)
-peak memory (max RSS, includes     $rss KB
-  the mapped capture's pages)
+peak memory (max RSS)              $rss KB
 summary queries (median of 5, ms;  stats $ms_stats, top ports $ms_top, series $ms_series,
   process start alone $ms_start)  top countries $ms_countries (target < 50 ms: $(flag "max($ms_stats, $ms_top, $ms_series, $ms_countries) < 50"))
 raw drill-down (scan --port 23)    $scan_rate records/s (target >= 100M: $(flag "$scan_rate >= 100e6"))

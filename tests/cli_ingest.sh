@@ -118,6 +118,16 @@ for input in gz zst stdin; do
     check_eq "$input ingest exit" "$?" 0
     check_eq "$input per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
 done
+# libpcap is loaded only for the inputs that need it: with a library that
+# cannot be loaded, a classic pcap still reads (teiten's own reader), and a
+# compressed one is refused with a message that says why
+st="$W/store-nolib"
+TEITEN_LIBPCAP=/nonexistent/libpcap.so "$T" ingest --quiet --store "$st" --sensors "$W/gen/sensors.conf" "$W/gen/sample.pcap"
+check_eq "classic pcap without libpcap: exit" "$?" 0
+check_eq "classic pcap without libpcap: per-day table" "$("$T" stats --store "$st" --csv | md5sum)" "$(md5sum < "$W/days.csv")"
+out=$(TEITEN_LIBPCAP=/nonexistent/libpcap.so "$T" ingest --store "$W/store-nolib-gz" "$W/sample.pcap.gz" 2>&1)
+check_eq "gzip input without libpcap: exit" "$?" 1
+case "$out" in *"sample.pcap.gz: cannot load libpcap: /nonexistent/libpcap.so"*) ok ;; *) bad "no libpcap: $out" ;; esac
 # any number of workers (each takes its own sources): the same answers
 for threads in 1 3 7; do
     st="$W/store-t$threads"

@@ -20,6 +20,7 @@
  * interface whose link type or snap length differs from the first one's, so
  * pcap_datalink never changes within an input; such a file reads as damage at
  * that interface block, after the packets before it. */
+#include "capture/pcap_lib.h"
 #include "capture/reader_int.h"
 
 #include <errno.h>
@@ -89,6 +90,7 @@ struct rd_stream {
     struct tracker tk;
     FILE *fp;
     pcap_t *pcap;
+    const struct rd_pcap_lib *pl; /* set with pcap */
 };
 
 static int fail(struct rd_stream *s, int code, const char *fmt, ...)
@@ -504,6 +506,9 @@ static int read_head(struct tt_reader *r, struct rd_stream *s, struct tt_err *er
 
 static int start_pcap(struct tt_reader *r, struct rd_stream *s, struct tt_err *err)
 {
+    const struct rd_pcap_lib *pl = rd_pcap_lib(s->name, err);
+    if (!pl)
+        return TT_ENOTFOUND;
     cookie_io_functions_t io = {.read = ck_read, .close = ck_close};
     s->fp = fopencookie(s, "r", io);
     if (!s->fp)
@@ -512,7 +517,8 @@ static int start_pcap(struct tt_reader *r, struct rd_stream *s, struct tt_err *e
         return tt_err_set(err, TT_ENOMEM, "%s: out of memory", s->name);
     char eb[PCAP_ERRBUF_SIZE];
     eb[0] = '\0';
-    s->pcap = pcap_fopen_offline_with_tstamp_precision(s->fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    s->pcap = pl->fopen_offline_with_tstamp_precision(s->fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    s->pl = pl;
     if (!s->pcap) {
         fclose(s->fp);
         s->fp = NULL;
@@ -521,7 +527,7 @@ static int start_pcap(struct tt_reader *r, struct rd_stream *s, struct tt_err *e
         return report(s, err, eb);
     }
     if (s->tk.fmt == FMT_PCAPNG)
-        r->linktype = s->tk.linktype >= 0 ? s->tk.linktype : pcap_datalink(s->pcap);
+        r->linktype = s->tk.linktype >= 0 ? s->tk.linktype : pl->datalink(s->pcap);
     return TT_OK;
 }
 
@@ -561,7 +567,7 @@ void rd_stream_close(struct rd_stream *s)
     if (!s)
         return;
     if (s->pcap)
-        pcap_close(s->pcap); /* closes s->fp */
+        s->pl->close(s->pcap); /* closes s->fp */
     if (s->z_ready)
         inflateEnd(&s->z);
     ZSTD_freeDStream(s->zs);
@@ -594,14 +600,14 @@ int rd_stream_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
     while (n < TT_BATCH_MAX && b->buf_cap - b->buf_used >= RD_CAPLEN_MAX) {
         struct pcap_pkthdr *h;
         const u_char *data;
-        int x = pcap_next_ex(s->pcap, &h, &data);
+        int x = s->pl->next_ex(s->pcap, &h, &data);
         if (x == PCAP_ERROR_BREAK) { /* end of input */
             if (s->fail)
                 rc = report(s, err, "");
             break;
         }
         if (x != 1) {
-            rc = report(s, err, pcap_geterr(s->pcap));
+            rc = report(s, err, s->pl->geterr(s->pcap));
             break;
         }
         uint64_t off = t->fmt == FMT_PCAP ? t->cur : t->pkt;

@@ -30,6 +30,8 @@ static const char USAGE[] =
     "                   up to 4 x N records of 192 bytes (3 open days, 1 sorting)\n"
     "  --quiet          no progress and no summary\n"
     "  --json           one JSON summary object on stdout\n\n"
+    "pcapng, gzip, zstd and stdin input is read with libpcap, loaded when first\n"
+    "needed: $TEITEN_LIBPCAP names it (default libpcap.so.0.8).\n\n"
     "Exit status: 0 all stored or skipped; 1 an input failed or was damaged (packets\n"
     "before the damage are stored); 2 bad usage.\n";
 
