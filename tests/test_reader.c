@@ -951,13 +951,23 @@ static void test_hash_while_reading(void)
         got_free(&g);
     }
     hash_after = 0;
+    /* a regular file libpcap reads is hashed as read too: every cut of a
+     * gzip file (damaged ones read to their end for the hash) */
     struct out z = gzip_bytes(o.p, o.len, 1);
     struct got g = read_all(write_file("hashed.pcap.gz", z.p, z.len));
-    CHECK_EQ_U64(hash_set, 0);
+    CHECK_EQ_U64(hash_set, 1);
     XXH128_canonical_t c;
     XXH128_canonicalFromHash(&c, XXH3_128bits(z.p, z.len));
     CHECK(g.hash_rc == 0 && memcmp(g.hash, c.digest, 16) == 0);
     got_free(&g);
+    size_t cut_bad = 0;
+    for (size_t len = 4; len < z.len; len += 3) {
+        g = read_all(write_file("hashed-cut.pcap.gz", z.p, len));
+        XXH128_canonicalFromHash(&c, XXH3_128bits(z.p, len));
+        cut_bad += g.open_rc == 0 && (g.hash_rc != 0 || memcmp(g.hash, c.digest, 16) != 0);
+        got_free(&g);
+    }
+    CHECK_EQ_U64(cut_bad, 0);
     hash_as_read = 0;
     free(z.p);
     free(m.p);

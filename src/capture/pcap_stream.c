@@ -1,10 +1,11 @@
-/* Everything that is not a mapped classic pcap 2.4 file: pcapng, stdin,
- * pipes, gzip and zstd input, and classic pcap of other versions. libpcap
- * parses it, reading through a stdio cookie stream that
+/* Everything that is not a classic pcap 2.4 file: pcapng, stdin, pipes,
+ * gzip and zstd input, and classic pcap of other versions. libpcap parses
+ * it, reading through a stdio cookie stream that
  *
- * - takes raw bytes from the map (regular files) or a descriptor,
- * - hashes raw descriptor bytes as they are read (XXH3-128; regular files are
- *   hashed over the map instead, see reader.c),
+ * - reads raw bytes from the descriptor (regular files too: on the shared
+ *   VMs a first touch of a mapped page costs more than copying it, see
+ *   pcap_read.c),
+ * - hashes them as they are read (XXH3-128),
  * - decompresses gzip (zlib inflate, concatenated members allowed, trailing
  *   non-gzip bytes ignored as gzip(1) does) or zstd (any number of frames),
  * - and follows the record (classic) or block (pcapng) boundaries of the
@@ -62,9 +63,7 @@ struct tracker {
 
 struct rd_stream {
     const char *name;
-    /* raw input: the map, or a descriptor read into rbuf */
-    const uint8_t *map;
-    size_t map_len;
+    /* raw input: a descriptor read into rbuf */
     int fd;
     uint8_t *rbuf;
     const uint8_t *rp, *re; /* raw bytes not yet decoded */
@@ -143,18 +142,6 @@ static int raw_next(struct rd_stream *s)
         return 1;
     if (s->raw_eof)
         return 0;
-    if (s->map) {
-        size_t left = s->map_len - (size_t)s->raw_pos;
-        if (left == 0) {
-            s->raw_eof = 1;
-            return 0;
-        }
-        size_t k = left < RAW_CHUNK ? left : RAW_CHUNK;
-        s->rp = s->map + s->raw_pos;
-        s->re = s->rp + k;
-        s->raw_pos += k;
-        return 1;
-    }
     s->rp = s->re = s->rbuf;
     return raw_read(s);
 }
@@ -163,7 +150,7 @@ static int raw_next(struct rd_stream *s)
 static int raw_peek(struct rd_stream *s, size_t want)
 {
     int rc = raw_next(s);
-    while (rc > 0 && !s->map && (size_t)(s->re - s->rp) < want)
+    while (rc > 0 && (size_t)(s->re - s->rp) < want)
         rc = raw_read(s);
     return rc < 0 ? rc : 0;
 }
@@ -540,17 +527,12 @@ int rd_stream_open(struct tt_reader *r, int fd, struct tt_err *err)
     r->kind = RD_STREAM;
     s->name = r->name;
     s->fd = fd;
-    if (r->map) {
-        s->map = r->map;
-        s->map_len = r->map_len;
-    } else {
-        s->rbuf = malloc(RAW_CHUNK);
-        s->xs = XXH3_createState();
-        if (!s->rbuf || !s->xs)
-            return tt_err_set(err, TT_ENOMEM, "%s: out of memory", r->name);
-        XXH3_128bits_reset(s->xs);
-        s->rp = s->re = s->rbuf;
-    }
+    s->rbuf = malloc(RAW_CHUNK);
+    s->xs = XXH3_createState();
+    if (!s->rbuf || !s->xs)
+        return tt_err_set(err, TT_ENOMEM, "%s: out of memory", r->name);
+    XXH3_128bits_reset(s->xs);
+    s->rp = s->re = s->rbuf;
     int rc = raw_peek(s, 4);
     if (rc)
         return tt_err_set(err, rc, "%s: %s", s->name, s->fail_msg);

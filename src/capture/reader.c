@@ -274,6 +274,8 @@ void rd_hash_read(struct tt_reader *r, const uint8_t *p, size_t n)
 
 int tt_reader_hash_while_reading(struct tt_reader *r)
 {
+    if (r->kind == RD_STREAM && r->map && !r->have_hash)
+        return 1; /* a stream hashes every byte it reads */
     if (r->kind != RD_CLASSIC || !r->map || r->have_hash || r->map_hash)
         return 0; /* the hash covers [0, pos) at each fill, so any point will do */
     if (!(r->map_hash = XXH3_createState()))
@@ -294,7 +296,9 @@ int tt_reader_content_hash(struct tt_reader *r, uint8_t out[16])
         XXH3_freeState(r->map_hash);
         r->map_hash = NULL;
     }
-    if (!r->have_hash && r->map) {
+    /* a regular file: over the map before it is read (to skip it unread),
+     * else as the stream read it */
+    if (!r->have_hash && r->map && (r->kind == RD_CLASSIC || r->state == 0)) {
         XXH128_canonical_t c;
         XXH128_canonicalFromHash(&c, XXH3_128bits(r->map, r->map_len));
         memcpy(r->hash, c.digest, 16);

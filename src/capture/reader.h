@@ -61,11 +61,12 @@ uint64_t tt_reader_size(const struct tt_reader *r);
 uint64_t tt_reader_pos(const struct tt_reader *r);
 
 /* A 128-bit content hash of the whole input (XXH3-128), the identity used to
- * skip a file ingested before. For mapped files it is computed on the first
- * call; for streamed input it is known only after the last packet was read
- * (returns TT_EINVAL before that). */
+ * skip a file ingested before. For a regular file it is computed on the
+ * first call (over the whole file if nothing was read yet); for other
+ * input it is known only after the last packet was read (returns TT_EINVAL
+ * before that). */
 int tt_reader_content_hash(struct tt_reader *r, uint8_t out[16]);
-/* Hashes a classic pcap file as its packets are read instead of in one
+/* Hashes a regular file as its packets are read instead of in one
  * pass first, so that a file new to the store is read once (a file larger
  * than the page cache, twice from disk otherwise). tt_reader_content_hash
  * then hashes what reading left and returns the same hash. 1 when set,

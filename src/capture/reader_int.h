@@ -89,13 +89,13 @@ int rd_classic_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
  * any of the file before them not yet hashed), to r->map_hash. */
 void rd_hash_read(struct tt_reader *r, const uint8_t *p, size_t n);
 
-/* pcap_stream.c. The input is the map when r->map is set, else r->fd (or
- * fd 0 for stdin, not owned). */
+/* pcap_stream.c. The input is fd, read from where it stands (r->fd, or fd
+ * 0 for stdin, not owned). */
 int rd_stream_open(struct tt_reader *r, int fd, struct tt_err *err);
 int rd_stream_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err);
 void rd_stream_close(struct rd_stream *st);
 uint64_t rd_stream_pos(const struct rd_stream *st);
-/* After the end or damage: reads what is left of unmapped input into the
+/* After the end or damage: reads what is left of the input into the
  * hash and returns it; TT_EINVAL while packets remain, TT_EIO when a read
  * failed. */
 int rd_stream_hash(struct tt_reader *r, uint8_t out[16]);
