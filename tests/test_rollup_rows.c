@@ -88,6 +88,37 @@ static void test_roundtrip_and_layout(void)
     tt_buf_free(&hours);
 }
 
+static int count_emits(void *ctx, uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
+{
+    (void)key, (void)hour, (void)packets, (void)bytes;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* roll_rows_read: each row, then each of its hours (5 rows, 8 hours), and
+ * not more hours than the caller has room for. */
+static void test_read(void)
+{
+    struct tt_buf rows = {0}, hours = {0};
+    struct tt_block_frames rf, hf;
+    encode(&rows, &rf, &hours, &hf);
+    size_t emits = 0;
+    CHECK_EQ_U64(roll_rows_read(rows.p, rows.len, hours.p, hours.len, NROWS, 8, UINT64_MAX,
+                                count_emits, &emits),
+                 0);
+    CHECK_EQ_U64(emits, NROWS + 8);
+    emits = 0;
+    CHECK_EQ_U64(
+        roll_rows_read(rows.p, rows.len, NULL, 0, NROWS, 0, UINT64_MAX, count_emits, &emits), 0);
+    CHECK_EQ_U64(emits, NROWS);
+    CHECK(roll_rows_read(rows.p, rows.len, hours.p, hours.len, NROWS, 7, UINT64_MAX, count_emits,
+                         &emits) != 0);
+    CHECK(roll_rows_read(rows.p, rows.len, hours.p, hours.len, NROWS, 8, 300, count_emits,
+                         &emits) != 0); /* keys reach 309 */
+    tt_buf_free(&rows);
+    tt_buf_free(&hours);
+}
+
 /* Bytes that do not fit the rows are refused. */
 static void test_refused(void)
 {
@@ -103,7 +134,7 @@ static void test_refused(void)
     hours.p[0] = 24; /* an hour past 23 */
     CHECK_EQ_U64(decode(&rows, &hours), 0);
     hours.p[0] = 23;
-    hours.p[2] = 2; /* row 2's one hour moved: still whole */
+    hours.p[2] = 2; /* the second row's one hour moved: still whole */
     CHECK_EQ_U64(decode(&rows, &hours), NROWS - 1);
     hours.p[2] = 0; /* an empty mask */
     CHECK_EQ_U64(decode(&rows, &hours), 0);
@@ -117,4 +148,4 @@ static void test_refused(void)
     tt_buf_free(&hours);
 }
 
-TT_TESTS(test_roundtrip_and_layout, test_refused)
+TT_TESTS(test_roundtrip_and_layout, test_read, test_refused)

@@ -132,12 +132,9 @@ int rd_classic_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
 {
     uint64_t start = r->pos;
     size_t have = 0, off = 0;
-    int stop = WALK_MORE;
-    /* a batch buffer (4 MiB) always holds a whole record (16 + 262144) */
-    while (stop == WALK_MORE) {
+    int stop;
+    for (;;) {
         size_t want = next_read(r, b, start + have, b->buf_cap - have);
-        if (want == 0 && have == b->buf_cap)
-            break; /* the buffer is full: the next batch goes on from here */
         ssize_t got = want ? read_at(r->fd, b->buf + have, want, start + have) : 0;
         if (got < 0) {
             stop = tt_err_set(err, TT_EIO, "%s: offset %llu: read failed: %s", r->name,
@@ -148,15 +145,16 @@ int rd_classic_fill(struct tt_reader *r, struct tt_batch *b, struct tt_err *err)
             r->file_end = start + have + (size_t)got;
         have += (size_t)got;
         stop = walk_any(r, b, err, b->buf, start, have, &off);
-        if (want == 0 && stop == WALK_MORE)
-            break; /* nothing more to read: cannot happen, see below */
+        if (stop != WALK_MORE || want == 0)
+            break; /* done, or the buffer is full: the next batch goes on from here */
     }
     if (r->map_hash) /* the bytes consumed, while in cache */
         rd_hash_read(r, b->buf, off);
     r->pos = start + off;
     r->records += b->n;
     b->buf_used = off;
-    if (stop == WALK_MORE && b->n == 0) /* cannot happen: a record fits the buffer */
+    /* cannot happen: a batch buffer (4 MiB) holds a whole record (16 + 262144) */
+    if (stop == WALK_MORE && b->n == 0)
         return tt_err_set(err, TT_EFORMAT, "%s: offset %llu: record larger than the read buffer",
                           r->name, (unsigned long long)start);
     return stop < 0 ? stop : (int)b->n;

@@ -4,10 +4,10 @@
  *
  * Regular files are always mapped read-only (MAP_PRIVATE), followed by a
  * PROT_NONE guard page, so a reader bug that runs past the end faults instead
- * of reading stray memory: the map serves the sniffing, the content hash of a
- * file hashed before it is read, and the libpcap path. A file that shrinks
- * while it is mapped may raise SIGBUS there: do not read captures that
- * another program is still writing. */
+ * of reading stray memory. The map serves the sniffing and the content hash
+ * of a file hashed before it is read; the readers read the descriptor. A
+ * file that shrinks while it is mapped may raise SIGBUS there: do not read
+ * captures that another program is still writing. */
 #include "capture/reader_int.h"
 
 #include <errno.h>

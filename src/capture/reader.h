@@ -1,8 +1,8 @@
 /* Capture file readers. Classic pcap files are read in chunks into the
- * batch buffer and walked there, bounds-checked, without libpcap; pcapng, stdin and compressed
- * files
- * (.gz, .zst) go through libpcap. Both hand out packets in batches so the
- * ingest workers never care which reader produced them. */
+ * batch buffer and walked there, bounds-checked, without libpcap; pcapng,
+ * stdin and compressed files (.gz, .zst) go through libpcap. Both hand out
+ * packets in batches so the ingest workers never care which reader
+ * produced them. */
 #ifndef TT_READER_H
 #define TT_READER_H
 

@@ -1,7 +1,8 @@
 /* Internal contract between the capture reader's files: reader.c (open,
- * sniffing, batches, content hash), pcap_read.c (classic pcap read in chunks
- * into the batch buffer and walked there) and pcap_stream.c (libpcap fed through a decompressing,
- * hashing, offset-tracking stdio cookie). */
+ * sniffing, batches, content hash), pcap_read.c (classic pcap read in
+ * chunks into the batch buffer and walked there) and pcap_stream.c
+ * (libpcap fed through a decompressing, hashing, offset-tracking stdio
+ * cookie). */
 #ifndef TT_READER_INT_H
 #define TT_READER_INT_H
 

@@ -163,19 +163,16 @@ static int bad(const char *name, const char *what, struct tt_err *err)
 }
 
 /* Appends a decoded DAY or HOURS row (roll_rows_read), checking its port
- * kind and that the hours fit the header's count. */
+ * kind. */
 static int emit_counter(void *ctx, uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
     struct tt_rollup *r = ctx;
     if ((key >> 16 & 3) > TT_PK_NONE)
         return -1;
-    if (hour == TT_HOUR_DAY) {
+    if (hour == TT_HOUR_DAY)
         r->days[r->ndays++] = entry_of(key << 5, hour, packets, bytes);
-        return 0;
-    }
-    if (r->nhours == r->cap_hours)
-        return -1;
-    r->hours[r->nhours++] = entry_of(key << 5, hour, packets, bytes);
+    else
+        r->hours[r->nhours++] = entry_of(key << 5, hour, packets, bytes);
     return 0;
 }
 
@@ -186,10 +183,9 @@ int roll_get_counters(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *h, siz
     r->hours = h ? calloc(nhours + 1, sizeof *r->hours) : NULL;
     if (!r->days || (h && !r->hours))
         return TT_ENOMEM;
-    r->cap_hours = nhours;
     /* keys in range: roll_key >> 5 has 42 bits */
-    return roll_rows_read(d->p, d->len, h ? h->p : NULL, h ? h->len : 0, ndays, (1ull << 42) - 1,
-                          emit_counter, r);
+    return roll_rows_read(d->p, d->len, h ? h->p : NULL, h ? h->len : 0, ndays, nhours,
+                          (1ull << 42) - 1, emit_counter, r);
 }
 
 static int get_counters(struct tt_rollup *r, const struct tt_blockfile *bf, unsigned want,

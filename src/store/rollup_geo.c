@@ -92,18 +92,14 @@ void roll_put_geo(const struct tt_rollup *r, struct tt_buf *day, struct tt_block
                     day_frames, hours, hour_frames);
 }
 
-/* Appends a decoded GEO or GEO_HOURS row (roll_rows_read), checking that
- * the hours fit the header's count. */
+/* Appends a decoded GEO or GEO_HOURS row (roll_rows_read). */
 static int emit_geo(void *ctx, uint64_t key, uint8_t hour, uint64_t packets, uint64_t bytes)
 {
     struct tt_rollup *r = ctx;
-    if (hour == TT_HOUR_DAY) {
+    if (hour == TT_HOUR_DAY)
         r->geo_days[r->ngeo_days++] = geo_of(key << 5, hour, packets, bytes);
-        return 0;
-    }
-    if (r->ngeo_hours == r->cap_geo_hours)
-        return -1;
-    r->geo_hours[r->ngeo_hours++] = geo_of(key << 5, hour, packets, bytes);
+    else
+        r->geo_hours[r->ngeo_hours++] = geo_of(key << 5, hour, packets, bytes);
     return 0;
 }
 
@@ -116,7 +112,6 @@ int roll_get_geo(struct tt_rollup *r, struct tt_rd *d, struct tt_rd *hp, size_t 
     r->geo_hours = hp ? calloc(nhours + 1, sizeof *r->geo_hours) : NULL;
     if (!r->geo_days || (hp && !r->geo_hours))
         return TT_ENOMEM;
-    r->cap_geo_hours = nhours;
-    return roll_rows_read(d->p, d->len, hp ? hp->p : NULL, hp ? hp->len : 0, ndays,
+    return roll_rows_read(d->p, d->len, hp ? hp->p : NULL, hp ? hp->len : 0, ndays, nhours,
                           (1ull << 34) - 1, emit_geo, r);
 }

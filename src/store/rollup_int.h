@@ -48,9 +48,9 @@ struct tt_rollup {
     int64_t day;
     struct agg counts; /* hourly counters by roll_key */
     struct tt_roll_entry *days, *hours;
-    size_t ndays, nhours, cap_hours; /* cap_hours: as decoded, the header's count */
+    size_t ndays, nhours;
     struct tt_roll_geo *geo_days, *geo_hours;
-    size_t ngeo_days, ngeo_hours, cap_geo_hours;
+    size_t ngeo_days, ngeo_hours;
     struct tt_roll_set *sets;
     size_t nsets, capsets, last_set;
     uint32_t *set_index; /* open addressing over sets: index + 1, 0 empty */

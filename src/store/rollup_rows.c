@@ -202,7 +202,7 @@ static size_t one_packet_rows(struct tt_rd pk, size_t n)
 }
 
 int roll_rows_read(const uint8_t *rows, size_t rows_len, const uint8_t *hours, size_t hours_len,
-                   size_t n, uint64_t max_key,
+                   size_t n, size_t max_hours, uint64_t max_key,
                    int (*emit)(void *ctx, uint64_t key, uint8_t hour, uint64_t packets,
                                uint64_t bytes),
                    void *ctx)
@@ -223,8 +223,9 @@ int roll_rows_read(const uint8_t *rows, size_t rows_len, const uint8_t *hours, s
         uint8_t hour[24];
         uint64_t hp[24], hb[24];
         unsigned nh = hours ? roll_hours_next(&h, pk, by, hour, hp, hb) : 0;
-        if (hours && nh == 0)
+        if (hours && (nh == 0 || nh > max_hours))
             return TT_ECORRUPT;
+        max_hours -= nh;
         for (unsigned j = 0; j < nh; j++)
             if (emit(ctx, key, hour[j], hp[j], hb[j]))
                 return TT_ECORRUPT;

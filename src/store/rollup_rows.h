@@ -49,12 +49,13 @@ void roll_rows_write(const void *days, size_t ndays, const void *hours, size_t n
                      struct tt_block_frames *hf);
 
 /* Reads a row block of n rows and, when hours is not NULL, its hourly
- * block: calls emit once per row (hour TT_HOUR_DAY, rollup.h) followed by
- * once per hour of it, with the row's key (the running sum of the deltas:
- * ascending, at most max_key). 0; TT_ECORRUPT on bad bytes or when emit
- * refuses (returns nonzero). */
+ * block of at most max_hours hours: calls emit once per row (hour
+ * TT_HOUR_DAY, rollup.h) followed by once per hour of it, with the row's
+ * key (the running sum of the deltas: ascending, at most max_key). 0;
+ * TT_ECORRUPT on bad bytes, more hours, or when emit refuses (returns
+ * nonzero). */
 int roll_rows_read(const uint8_t *rows, size_t rows_len, const uint8_t *hours, size_t hours_len,
-                   size_t n, uint64_t max_key,
+                   size_t n, size_t max_hours, uint64_t max_key,
                    int (*emit)(void *ctx, uint64_t key, uint8_t hour, uint64_t packets,
                                uint64_t bytes),
                    void *ctx);
