@@ -38,7 +38,18 @@ echo "generated $frames frames, $pcap_bytes bytes in $(secs "$a" "$b") s"
 cat "$P" > /dev/null # page cache warm for every reader below
 echo "(page cache warmed by reading the capture once)"
 
-read -r lp_n lp_s _ < <("$BUILD/bench/pcap_loop" "$P")
+# cpu_run OUT CMD...: runs CMD, its stdout to OUT; prints the user + system
+# CPU seconds it took (all its threads)
+cpu_run() {
+    python3 -c 'import resource, subprocess, sys
+with open(sys.argv[1], "w") as out:
+    rc = subprocess.run(sys.argv[2:], stdout=out).returncode
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{r.ru_utime + r.ru_stime:.3f}")
+sys.exit(rc)' "$@"
+}
+lp_cpu=$(cpu_run "$W/pcap_loop.out" "$BUILD/bench/pcap_loop" "$P") || exit 1
+read -r lp_n lp_s _ < "$W/pcap_loop.out"
 read -r mw_n mw_s _ < <("$BUILD/bench/mmap_walk" "$P")
 read -r rw_n rw_s _ < <("$BUILD/bench/read_walk" "$P")
 lp_rate=$(ratio "$lp_n" "$lp_s"); mw_rate=$(ratio "$mw_n" "$mw_s"); rw_rate=$(ratio "$rw_n" "$rw_s")
@@ -92,16 +103,22 @@ versus() { # versus RATE SHARE
 # databases (scripts/enrich-defaults.sh, cached npm packages)
 bash scripts/enrich-defaults.sh "$T" "$W/store" > /dev/null || exit 1
 sync # each timed ingest starts with no one else's dirty pages to flush (its commit syncs the file system)
-"$T" ingest --json --store "$W/store" --sensors "$W/gen/sensors.conf" "$P" > "$W/ingest.json" || exit 1
+in_cpu=$(cpu_run "$W/ingest.json" "$T" ingest --json --store "$W/store" --sensors "$W/gen/sensors.conf" "$P") || exit 1
 read -r in_s rss < <(python3 -c "import json; d = json.load(open('$W/ingest.json')); print(d['total']['seconds'], d['max_rss_kb'])")
 in_rate=$(ratio "$frames" "$in_s")
 # what enrichment costs: the same ingest without databases, and once more
 # with them, alternating, three runs each; the fastest of each counts (disk,
 # page-cache and neighbour noise on a shared machine move single runs by
-# more than the 10% measured)
+# more than the 10% measured). With them, one worker alone (--threads 1),
+# without databases, the same way: how ingest scales with the cores.
 secs_of() { python3 -c "import json; print(json.load(open('$1'))['total']['seconds'])"; }
-best=$in_s; plain_s=
+best=$in_s; plain_s=; one_s=
 for run in 1 2 3; do
+    rm -rf "$W/one"
+    sync
+    "$T" ingest --json --threads 1 --store "$W/one" --sensors "$W/gen/sensors.conf" "$P" > "$W/one.json" || exit 1
+    s=$(secs_of "$W/one.json")
+    one_s=$(python3 -c "print(min(float('${one_s:-$s}'), $s))")
     rm -rf "$W/plain"
     sync
     "$T" ingest --json --store "$W/plain" --sensors "$W/gen/sensors.conf" "$P" > "$W/plain.json" || exit 1
@@ -113,8 +130,12 @@ for run in 1 2 3; do
     "$T" ingest --json --store "$W/again" --sensors "$W/gen/sensors.conf" "$P" > "$W/again.json" || exit 1
     best=$(python3 -c "print(min($best, $(secs_of "$W/again.json")))")
 done
-rm -rf "$W/plain" "$W/again"
+rm -rf "$W/plain" "$W/again" "$W/one"
 plain_rate=$(ratio "$frames" "$plain_s")
+one_rate=$(ratio "$frames" "$one_s")
+cores=$(nproc)
+ns_per() { python3 -c "print(f'{$1 * 1e9 / $frames:.0f}')"; }
+in_ns=$(ns_per "$in_cpu"); lp_ns=$(ns_per "$lp_cpu")
 enriched_rate=$(ratio "$frames" "$best")
 work=$(mktemp -d); tar -xzf "${TEITEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teiten}"/ip-location-db-geo-whois-asn-country-mmdb-*.tgz -C "$work" package/geo-whois-asn-country.mmdb
 read -r lk_tt lk_mm lk_ratio < <("$BUILD/bench/lookup_bench" "$work/package/geo-whois-asn-country.mmdb" | tail -n 1)
@@ -149,6 +170,8 @@ ingest (full decode, roll-ups,     $in_rate pkt/s
                                    vs read walk      $(ratio "$in_rate" "$rw_rate")x
                                    vs nfpcapd        $(versus "$nf_rate" "$nf_share")
                                    vs pmacctd        $(versus "$pm_rate" "$pm_share")
+ingest CPU per packet              $in_ns ns (all threads), libpcap loop $lp_ns ns: 1.0x needs $(ratio "$in_ns" "$lp_ns") cores at linear scaling
+ingest scaling, no databases       $(ratio "$plain_rate" "$one_rate")x with $cores workers over 1 ($plain_rate against $one_rate pkt/s, best of three each)
 enrichment cost (best of three each)  $(ratio "$enriched_rate" "$plain_rate")x  (target >= 0.9x: $(flag "$enriched_rate >= 0.9 * $plain_rate"); $enriched_rate pkt/s with the databases, $plain_rate without)
 IPv4 country lookups               $lk_tt /s, libmaxminddb $lk_mm /s on the same addresses: $lk_ratio x
 bare libpcap pcap_next_ex loop     $lp_rate pkt/s
@@ -172,7 +195,8 @@ print(json.dumps({"packets": $frames, "ingest_pps": $in_rate, "libpcap_pps": $lp
   "nfpcapd_pps": "$nf_rate", "pmacctd_pps": "$pm_rate",
   "nfpcapd_accounted_pct": "$nf_share", "pmacctd_accounted_pct": "$pm_share", "bytes_per_packet": $bpp, "info_bound_bytes_per_packet": $bound, "day_bound_bytes_per_packet": $day_bound,
   "pcap_bytes_per_packet": $pcap_bytes / $frames, "zstd3_bytes_per_packet": $zst_bytes / $frames,
-  "max_rss_kb": $rss, "stats_ms": $ms_stats, "top_ports_ms": $ms_top, "series_ms": $ms_series,
+  "max_rss_kb": $rss, "ingest_cpu_ns_per_packet": $in_ns, "libpcap_cpu_ns_per_packet": $lp_ns,
+  "ingest_one_worker_pps": $one_rate, "workers": $cores, "stats_ms": $ms_stats, "top_ports_ms": $ms_top, "series_ms": $ms_series,
   "top_countries_ms": $ms_countries, "ingest_plain_pps": $plain_rate, "lookups_per_s": $lk_tt,
   "mmdb_lookups_per_s": $lk_mm,
   "scan_records_per_s": $scan_rate}))
