@@ -125,6 +125,26 @@ static uint32_t unmatched(struct tt_record *in, struct tt_record *out, uint32_t 
     return diff;
 }
 
+/* n records of make_record's mix on day 18900. */
+static struct tt_record *made_records(uint32_t n)
+{
+    struct tt_record *in = calloc(n, sizeof *in);
+    for (uint32_t i = 0; in && i < n; i++)
+        make_record(&in[i], i, 18900);
+    return in;
+}
+
+/* Encodes n records with a fresh encoder into out. */
+static void encode_fresh(const struct tt_record *in, uint32_t n, const struct tt_sensors *sensors,
+                         struct tt_buf *out)
+{
+    struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
+    struct tt_err err = {{0}};
+    out->len = 0;
+    CHECK_EQ_U64(tt_seg_encode(enc, in, n, 18900, sensors, out, &err), TT_OK);
+    tt_seg_encoder_free(enc);
+}
+
 /* Encodes in[0, n) as a segment of day and checks that decoding gives
  * every record back (in is reordered). */
 static void check_roundtrip(struct tt_record *in, uint32_t n, int64_t day)
@@ -195,13 +215,10 @@ static void test_columns(void)
 {
     enum { N = 5000 };
     struct tt_sensors *sensors = two_sensors();
-    struct tt_record *in = calloc(N, sizeof *in), *full = calloc(N, sizeof *full);
-    for (uint32_t i = 0; i < N; i++)
-        make_record(&in[i], i, 18900);
-    struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
+    struct tt_record *in = made_records(N), *full = calloc(N, sizeof *full);
     struct tt_buf buf = {0};
     struct tt_err err = {{0}};
-    CHECK_EQ_U64(tt_seg_encode(enc, in, N, 18900, sensors, &buf, &err), TT_OK);
+    encode_fresh(in, N, sensors, &buf);
     struct tt_seg *a = NULL, *b = NULL;
     CHECK(tt_seg_open(buf.p, buf.len, "a", &a, &err) == TT_OK);
     CHECK(tt_seg_open(buf.p, buf.len, "b", &b, &err) == TT_OK);
@@ -230,7 +247,6 @@ static void test_columns(void)
     tt_seg_close(a);
     tt_seg_close(b);
     tt_buf_free(&buf);
-    tt_seg_encoder_free(enc);
     free(in);
     free(full);
     free(sensors);
@@ -242,13 +258,10 @@ static void test_damage(void)
 {
     enum { N = 300 };
     struct tt_sensors *sensors = two_sensors();
-    struct tt_record *in = calloc(N, sizeof *in), *out = calloc(N, sizeof *out);
-    for (uint32_t i = 0; i < N; i++)
-        make_record(&in[i], i, 18900);
-    struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
+    struct tt_record *in = made_records(N), *out = calloc(N, sizeof *out);
     struct tt_buf buf = {0};
     struct tt_err err = {{0}};
-    CHECK_EQ_U64(tt_seg_encode(enc, in, N, 18900, sensors, &buf, &err), TT_OK);
+    encode_fresh(in, N, sensors, &buf);
     uint32_t refused = 0, flips = 0;
     uint8_t *copy = malloc(buf.len);
     for (size_t pos = 0; pos < buf.len; pos += 7) {
@@ -281,7 +294,6 @@ static void test_damage(void)
     CHECK(strstr(err.msg, "cut") != NULL);
     free(copy);
     tt_buf_free(&buf);
-    tt_seg_encoder_free(enc);
     free(in);
     free(out);
     free(sensors);
@@ -515,17 +527,6 @@ static void test_dstoff_bits(void)
     free(sensors);
 }
 
-/* Encodes n records with a fresh encoder into out. */
-static void encode_fresh(const struct tt_record *in, uint32_t n, const struct tt_sensors *sensors,
-                         struct tt_buf *out)
-{
-    struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
-    struct tt_err err = {{0}};
-    out->len = 0;
-    CHECK_EQ_U64(tt_seg_encode(enc, in, n, 18900, sensors, out, &err), TT_OK);
-    tt_seg_encoder_free(enc);
-}
-
 /* Records given in segment order (as the ingest gives them) are encoded
  * without a sort, checked as they are filled in: the same bytes as from
  * any other order. Records almost in order (the last two sources swapped,
@@ -534,10 +535,8 @@ static void test_presorted(void)
 {
     enum { N = 6000 };
     struct tt_sensors *sensors = two_sensors();
-    struct tt_record *in = calloc(N, sizeof *in), *sorted = calloc(N, sizeof *sorted);
+    struct tt_record *in = made_records(N), *sorted = calloc(N, sizeof *sorted);
     struct tt_record *edited = calloc(N, sizeof *edited);
-    for (uint32_t i = 0; i < N; i++)
-        make_record(&in[i], i, 18900);
     struct tt_seg_encoder *enc = tt_seg_encoder_new(1);
     const uint32_t *order = tt_seg_order(enc, in, N);
     CHECK(order != NULL);
@@ -654,9 +653,7 @@ static void test_ranked_damage(void)
 {
     enum { N = 3000 };
     struct tt_sensors *sensors = two_sensors();
-    struct tt_record *in = calloc(N, sizeof *in);
-    for (uint32_t i = 0; i < N; i++)
-        make_record(&in[i], i, 18900);
+    struct tt_record *in = made_records(N);
     struct tt_buf buf = {0};
     encode_fresh(in, N, sensors, &buf);
     struct tt_err err = {{0}};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "gen/gen_frames.h"
 #include "gen/gen_int.h"
 
@@ -208,14 +209,8 @@ static uint8_t ZEROS[GEN_PAYLOAD_MAX];
 
 static uint8_t *frame_slot(struct gen *g, uint64_t ts)
 {
-    if (g->nframes == g->capframes) {
-        size_t cap = g->capframes ? g->capframes * 2 : 65536;
-        struct gen_frame *n = realloc(g->frames, cap * sizeof *n);
-        if (!n)
-            return NULL;
-        g->frames = n;
-        g->capframes = cap;
-    }
+    if (tt_grow(&g->frames, &g->capframes, g->nframes, sizeof *g->frames, 65536))
+        return NULL;
     if (g->buflen + FRAME_MAX > g->bufcap) {
         size_t cap = g->bufcap ? g->bufcap * 2 : (size_t)8 << 20;
         uint8_t *n = realloc(g->buf, cap);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/agg.h"
+#include "common/buf.h"
 #include "common/fileio.h"
 #include "common/sort.h"
 #include "query/query.h"
@@ -51,14 +52,8 @@ struct scan {
 static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16_t sensor,
                   uint32_t group)
 {
-    if (p->n6 == p->cap6) {
-        size_t cap = p->cap6 ? p->cap6 * 2 : 256;
-        struct v6hit *n = realloc(p->v6, cap * sizeof *n);
-        if (!n)
-            return TT_ENOMEM;
-        p->v6 = n;
-        p->cap6 = cap;
-    }
+    if (tt_grow(&p->v6, &p->cap6, p->n6, sizeof *p->v6, 256))
+        return TT_ENOMEM;
     struct v6hit *h = &p->v6[p->n6++];
     memcpy(h->src, src, 16);
     h->port = port;

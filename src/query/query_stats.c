@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "query/query.h"
 #include "query/query_int.h"
 #include "query/srcunion.h"
@@ -91,14 +92,8 @@ static struct tt_sensor_stats *sensor_row(struct stats_ctx *c, uint16_t id)
             hi = mid;
     }
     if (lo == st->nsensors || st->sensors[lo].sensor != id) {
-        if (st->nsensors == c->cap_sensors) {
-            size_t cap = c->cap_sensors ? c->cap_sensors * 2 : 16;
-            struct tt_sensor_stats *ns = realloc(st->sensors, cap * sizeof *ns);
-            if (!ns)
-                return NULL;
-            st->sensors = ns;
-            c->cap_sensors = cap;
-        }
+        if (tt_grow(&st->sensors, &c->cap_sensors, st->nsensors, sizeof *st->sensors, 16))
+            return NULL;
         memmove(&st->sensors[lo + 1], &st->sensors[lo], (st->nsensors - lo) * sizeof *st->sensors);
         memset(&st->sensors[lo], 0, sizeof *st->sensors);
         st->sensors[lo].sensor = id;
@@ -115,14 +110,8 @@ static struct tt_day_stats *day_row(struct stats_ctx *c, int64_t day)
     for (size_t i = st->ndays; i-- > 0;)
         if (st->days[i].day == day)
             return &st->days[i];
-    if (st->ndays == c->cap_days) {
-        size_t cap = c->cap_days ? c->cap_days * 2 : 128;
-        struct tt_day_stats *nd = realloc(st->days, cap * sizeof *nd);
-        if (!nd)
-            return NULL;
-        st->days = nd;
-        c->cap_days = cap;
-    }
+    if (tt_grow(&st->days, &c->cap_days, st->ndays, sizeof *st->days, 128))
+        return NULL;
     size_t at = st->ndays;
     while (at > 0 && st->days[at - 1].day > day)
         at--;

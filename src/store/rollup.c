@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/sort.h"
 #include "store/rollup_int.h"
 
@@ -134,14 +135,8 @@ struct tt_roll_set *roll_set_get(struct tt_rollup *r, uint16_t sensor, uint8_t c
         if (set_tag(s->sensor, s->cls, s->cc) == tag)
             return &r->sets[r->last_set = r->set_index[h] - 1];
     }
-    if (r->nsets == r->capsets) {
-        size_t cap = r->capsets ? r->capsets * 2 : 16;
-        struct tt_roll_set *n = realloc(r->sets, cap * sizeof *n);
-        if (!n)
-            return NULL;
-        r->sets = n;
-        r->capsets = cap;
-    }
+    if (tt_grow(&r->sets, &r->capsets, r->nsets, sizeof *r->sets, 16))
+        return NULL;
     struct tt_roll_set *s = &r->sets[r->nsets];
     memset(s, 0, sizeof *s);
     s->sensor = sensor;

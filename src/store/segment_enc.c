@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include "common/bits.h"
+#include "common/buf.h"
 #include "common/planes.h"
 #include "store/blockfile.h"
 #include "store/segment.h"
@@ -41,7 +42,8 @@ struct tt_seg_encoder {
     uint8_t *w[C__COUNT]; /* write positions in the reserved per-record columns */
     /* destination prefix table of the segment being written */
     struct pfx_entry *pfx;
-    uint32_t n_pfx, cap_pfx;
+    uint32_t n_pfx;
+    size_t cap_pfx;
     uint32_t pfx_cache[PFX_CACHE]; /* entry + 1, 0 none; only prefix entries */
     /* TCP option signature table: open-addressed index into C_SIGTAB */
     uint32_t *sig_slot, *sig_off;
@@ -90,11 +92,9 @@ struct tt_seg_encoder *tt_seg_encoder_new(int zstd_level)
     return e;
 }
 
-void tt_seg_encoder_free(struct tt_seg_encoder *e)
+/* The arrays of one entry per record (ensure_cap sizes them). */
+static void free_per_record(struct tt_seg_encoder *e)
 {
-    if (!e)
-        return;
-    ZSTD_freeCCtx(e->cctx);
     free(e->keys);
     free(e->tmp);
     free(e->order);
@@ -104,6 +104,14 @@ void tt_seg_encoder_free(struct tt_seg_encoder *e)
     free(e->kind_rows);
     free(e->src4);
     free(e->asn);
+}
+
+void tt_seg_encoder_free(struct tt_seg_encoder *e)
+{
+    if (!e)
+        return;
+    ZSTD_freeCCtx(e->cctx);
+    free_per_record(e);
     seg_kinds_free(&e->kinds);
     for (int i = 0; i < C__COUNT; i++)
         tt_buf_free(&e->col[i]);
@@ -121,15 +129,7 @@ static int ensure_cap(struct tt_seg_encoder *e, uint32_t n)
 {
     if (n <= e->cap)
         return TT_OK;
-    free(e->keys);
-    free(e->tmp);
-    free(e->order);
-    free(e->runlen);
-    free(e->masks);
-    free(e->pred);
-    free(e->kind_rows);
-    free(e->src4);
-    free(e->asn);
+    free_per_record(e);
     e->keys = malloc(n * sizeof *e->keys);
     e->tmp = malloc(n * sizeof *e->tmp);
     e->order = malloc(n * sizeof *e->order);
@@ -270,14 +270,8 @@ static int pfx_index(struct tt_seg_encoder *e, const struct tt_record *r, uint32
             return TT_OK;
         }
     }
-    if (e->n_pfx == e->cap_pfx) {
-        uint32_t cap = e->cap_pfx ? e->cap_pfx * 2 : 64;
-        struct pfx_entry *np = realloc(e->pfx, cap * sizeof *np);
-        if (!np)
-            return TT_ENOMEM;
-        e->pfx = np;
-        e->cap_pfx = cap;
-    }
+    if (tt_grow(&e->pfx, &e->cap_pfx, e->n_pfx, sizeof *e->pfx, 64))
+        return TT_ENOMEM;
     e->pfx[e->n_pfx] = want;
     *idx = e->n_pfx++;
     if (want.len != SEG_ESCAPE_LEN)
