@@ -37,14 +37,14 @@ static const uint32_t SUBSETS[8] = {
     TT_SF_SENSOR,
     TT_SF_SENSOR | TT_SF_DPORT,
     TT_SF_SENSOR | TT_SF_PROTO | TT_SF_DPORT | TT_SF_TS,
-    TT_SF_SENSOR | TT_SF_DPORT | TT_SF_SRC,
+    TT_SF_SENSOR | TT_SF_DPORT | TT_SF_RUNS,
     TT_SF_SENSOR | TT_SF_SRC | TT_SF_GEO | TT_SF_LEN | TT_SF_TS,
     TT_SF_DST | TT_SF_PORTS,
     TT_SF_TS | TT_SF_LEN,
     TT_SF_GEO,
 };
-static const uint32_t SINGLE[] = {TT_SF_SENSOR, TT_SF_DPORT, TT_SF_SRC, TT_SF_TS, TT_SF_DST,
-                                  TT_SF_PROTO,  TT_SF_PORTS, TT_SF_GEO, TT_SF_LEN};
+static const uint32_t SINGLE[] = {TT_SF_SENSOR, TT_SF_DPORT, TT_SF_SRC, TT_SF_TS,  TT_SF_DST,
+                                  TT_SF_PROTO,  TT_SF_PORTS, TT_SF_GEO, TT_SF_LEN, TT_SF_RUNS};
 
 struct fuzz_seg {
     const uint8_t *file;
@@ -121,6 +121,29 @@ static void check_set(const void *p, uint32_t fields, uint32_t gives)
         abort();
 }
 
+/* The runs cover the records, IPv4 ones first, their sources distinct and
+ * ascending. */
+static void check_runs(const struct tt_seg_cols *c)
+{
+    if (!c->runs)
+        return;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < c->nruns4 + c->nruns6; i++) {
+        if (c->runs[i] == 0)
+            abort();
+        sum += c->runs[i];
+        if (i + 1 == c->nruns4 && sum != c->n4)
+            abort();
+        if (i && i < c->nruns4 && c->run_src4[i - 1] >= c->run_src4[i])
+            abort();
+        if (i > c->nruns4 && memcmp(c->run_src6 + (size_t)(i - 1 - c->nruns4) * 16,
+                                    c->run_src6 + (size_t)(i - c->nruns4) * 16, 16) >= 0)
+            abort();
+    }
+    if (sum != c->n || (c->nruns4 == 0 && c->n4 != 0))
+        abort();
+}
+
 static void check_cols(const struct fuzz_seg *f, const struct tt_seg_cols *c, uint32_t fields)
 {
     if (c->n != f->n || c->n4 != f->n4 || c->n4 > c->n)
@@ -137,6 +160,9 @@ static void check_cols(const struct fuzz_seg *f, const struct tt_seg_cols *c, ui
     check_set(c->cc, fields, TT_SF_GEO);
     check_set(c->asn, fields, TT_SF_GEO);
     check_set(c->ip_len, fields, TT_SF_LEN);
+    check_set(c->runs, fields, TT_SF_RUNS);
+    check_set(c->run_src4, fields, TT_SF_RUNS);
+    check_runs(c);
     if (c->sensor && !f->tab_ok)
         abort(); /* destinations accepted over a table the docs would refuse */
     if (c->sensor)
@@ -181,6 +207,16 @@ static void check_same_cols(const struct tt_seg_cols *c, const struct tt_seg_col
     same(c->cc, all->cc, n * 2);
     same(c->asn, all->asn, n * 4);
     same(c->ip_len, all->ip_len, n * 2);
+    if (c->runs && (c->nruns4 != all->nruns4 || c->nruns6 != all->nruns6))
+        abort();
+    same(c->runs, all->runs, ((size_t)c->nruns4 + c->nruns6) * 4);
+    same(c->run_src4, all->run_src4, (size_t)c->nruns4 * 4);
+    same(c->run_src6, all->run_src6, (size_t)c->nruns6 * 16);
+    /* each record's source is its run's */
+    for (uint32_t i = 0, k = 0; c->runs && all->src4 && i < c->nruns4; i++)
+        for (uint32_t j = 0; j < c->runs[i]; j++, k++)
+            if (all->src4[k] != c->run_src4[i])
+                abort();
 }
 
 /* Decoded records agree with the columns and keep record.h's bounds. */
@@ -226,7 +262,7 @@ static struct tt_seg *open_seg(const struct fuzz_seg *f)
 static void run_subsets(const struct fuzz_seg *f, unsigned sel, int all_rc,
                         const struct tt_seg_cols *all)
 {
-    uint32_t list[9];
+    uint32_t list[sizeof SINGLE / sizeof SINGLE[0]];
     size_t nlist = 0;
     switch (sel >> 6) {
     case 0:

@@ -59,6 +59,17 @@ static inline struct agg_slot *agg_get(struct agg *a, uint64_t key)
     return &a->slots[h];
 }
 
+/* The slot for key, or NULL when it has none. */
+static inline const struct agg_slot *agg_find(const struct agg *a, uint64_t key)
+{
+    if (!a->cap)
+        return NULL;
+    size_t mask = a->cap - 1, h = agg_mix(key + 1) & mask;
+    while (a->slots[h].key1 && a->slots[h].key1 != key + 1)
+        h = (h + 1) & mask;
+    return a->slots[h].key1 ? &a->slots[h] : NULL;
+}
+
 /* Sorts slots by key (LSD radix, 11 bits a pass, as many passes as the
  * largest key needs); -1 when out of memory (the slots are then unsorted). */
 int agg_sort_slots(struct agg_slot *s, size_t n);

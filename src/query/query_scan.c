@@ -25,10 +25,17 @@ struct v6hit {
     uint32_t group; /* SCAN_COUNTRY / SCAN_ASN: the source's country or AS */
 };
 
+/* A source scan keeps, per IPv4 source, its packets and in the same slot's
+ * bytes counter (unused there) a mask of its sensors below this id; higher
+ * ids go to the (source, sensor) pairs. */
+#define SENSOR_MASK_IDS 64
+
 struct scan_part {
     uint64_t scanned, matched;
-    struct agg packets, ports, sensors; /* IPv4: src; src<<16|port; src<<16|sensor */
-    struct agg groups, pairs;           /* group: packets, bytes; group<<32|src4 */
+    struct agg packets, sensors; /* IPv4: src; src<<16|sensor */
+    struct tt_pair32 *ports;     /* IPv4 (source, port), each at most once a run */
+    size_t nports, cap_ports;
+    struct agg groups, pairs; /* group: packets, bytes; group<<32|src4 */
     struct v6hit *v6;
     size_t n6, cap6;
     int rc;
@@ -59,21 +66,6 @@ static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16
     h->port = port;
     h->sensor = sensor;
     h->group = group;
-    return TT_OK;
-}
-
-static int count_source(struct scan_part *p, const struct tt_seg_cols *c, uint32_t k)
-{
-    uint16_t port = c->dport[k], sensor = c->sensor[k];
-    if (k >= c->n4)
-        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, port, sensor, 0);
-    uint64_t src = c->src4[k];
-    struct agg_slot *a = agg_get(&p->packets, src);
-    struct agg_slot *b = a ? agg_get(&p->ports, src << 16 | port) : NULL;
-    struct agg_slot *d = b ? agg_get(&p->sensors, src << 16 | sensor) : NULL;
-    if (!d)
-        return TT_ENOMEM;
-    a->packets++;
     return TT_OK;
 }
 
@@ -116,30 +108,108 @@ static uint64_t count_port(const struct scan *sc, const struct tt_seg_cols *c)
     return m;
 }
 
+/* Whether record k passes the filter. */
+static inline int matches(const struct scan *sc, const struct tt_seg_cols *c, uint32_t k)
+{
+    const struct tt_filter *f = sc->f;
+    return sc->sensor_ok[c->sensor[k]] && (!c->proto || c->proto[k] == f->proto) &&
+           (f->port == TT_ANY || c->dport[k] == f->port) &&
+           (!sc->time_filter || ((int64_t)c->ts[k] >= f->from_us && (int64_t)c->ts[k] < f->to_us));
+}
+
+/* Distinct ports of a run, gathered before they go to the (source, port)
+ * pairs: a run is one source's records of a segment, mostly to one or a
+ * few ports. */
+#define RUN_PORTS 16
+struct run_ports {
+    uint16_t port[RUN_PORTS];
+    unsigned n;
+};
+
+static int flush_ports(struct scan_part *p, uint32_t src, struct run_ports *rp)
+{
+    for (unsigned j = 0; j < rp->n; j++) {
+        if (tt_grow(&p->ports, &p->cap_ports, p->nports, sizeof *p->ports, 4096))
+            return TT_ENOMEM;
+        p->ports[p->nports++] = (struct tt_pair32){src, rp->port[j]};
+    }
+    rp->n = 0;
+    return TT_OK;
+}
+
+static int add_port(struct scan_part *p, uint32_t src, struct run_ports *rp, uint16_t port)
+{
+    for (unsigned j = rp->n; j-- > 0;)
+        if (rp->port[j] == port)
+            return TT_OK;
+    if (rp->n == RUN_PORTS && flush_ports(p, src, rp))
+        return TT_ENOMEM;
+    rp->port[rp->n++] = port;
+    return TT_OK;
+}
+
+/* Packets, distinct ports and sensors per source, a run at a time: the
+ * tables see a run once, not each of its records. */
+static int scan_sources(const struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->nruns4 + c->nruns6; i++) {
+        uint32_t end = k + c->runs[i];
+        if (i >= c->nruns4) {
+            const uint8_t *src6 = c->run_src6 + (size_t)(i - c->nruns4) * 16;
+            for (; k < end; k++) {
+                if (!matches(sc, c, k))
+                    continue;
+                p->matched++;
+                if (add_v6(p, src6, c->dport[k], c->sensor[k], 0))
+                    return TT_ENOMEM;
+            }
+            continue;
+        }
+        uint32_t src = c->run_src4[i];
+        uint64_t packets = 0, mask = 0;
+        struct run_ports rp = {.n = 0};
+        for (; k < end; k++) {
+            if (!matches(sc, c, k))
+                continue;
+            packets++;
+            uint16_t sensor = c->sensor[k];
+            if (sensor < SENSOR_MASK_IDS)
+                mask |= 1ull << sensor;
+            else if (!agg_get(&p->sensors, (uint64_t)src << 16 | sensor))
+                return TT_ENOMEM;
+            if (add_port(p, src, &rp, c->dport[k]))
+                return TT_ENOMEM;
+        }
+        if (!packets)
+            continue;
+        p->matched += packets;
+        struct agg_slot *a = agg_get(&p->packets, src);
+        if (!a || flush_ports(p, src, &rp))
+            return TT_ENOMEM;
+        a->packets += packets;
+        a->bytes |= mask;
+    }
+    return TT_OK;
+}
+
 static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
 {
     const struct tt_filter *f = sc->f;
+    p->scanned += c->n;
     if (sc->kind == SCAN_COUNT && !sc->time_filter && !c->proto && f->port != TT_ANY) {
         p->matched += count_port(sc, c);
-        p->scanned += c->n;
         return TT_OK;
     }
+    if (sc->kind == SCAN_SOURCES)
+        return scan_sources(sc, p, c);
     for (uint32_t k = 0; k < c->n; k++) {
-        if (!sc->sensor_ok[c->sensor[k]])
-            continue;
-        if (c->proto && c->proto[k] != f->proto)
-            continue;
-        if (f->port != TT_ANY && c->dport[k] != f->port)
-            continue;
-        if (sc->time_filter && ((int64_t)c->ts[k] < f->from_us || (int64_t)c->ts[k] >= f->to_us))
+        if (!matches(sc, c, k))
             continue;
         p->matched++;
-        if (sc->kind == SCAN_SOURCES && count_source(p, c, k))
-            return TT_ENOMEM;
         if ((sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN) && count_group(sc, p, c, k))
             return TT_ENOMEM;
     }
-    p->scanned += c->n;
     return TT_OK;
 }
 
@@ -155,7 +225,7 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     fields |= sc->f->port != TT_ANY || sc->kind == SCAN_SOURCES ? TT_SF_DPORT : 0;
     int by_group = sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN;
     fields |= sc->time_filter || (by_group && sc->group_day0 >= 0) ? TT_SF_TS : 0;
-    fields |= sc->kind == SCAN_SOURCES ? TT_SF_SRC : 0;
+    fields |= sc->kind == SCAN_SOURCES ? TT_SF_RUNS : 0;
     fields |= by_group ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
     int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
@@ -201,7 +271,7 @@ static double now_seconds(void)
 static void part_free(struct scan_part *p)
 {
     agg_free(&p->packets);
-    agg_free(&p->ports);
+    free(p->ports);
     agg_free(&p->sensors);
     agg_free(&p->groups);
     agg_free(&p->pairs);
@@ -273,16 +343,18 @@ static int merge_parts(struct scan *sc)
     struct scan_part *to = &sc->parts[0];
     for (unsigned i = 1; i < sc->nparts; i++) {
         struct scan_part *from = &sc->parts[i];
-        struct agg *src[3] = {&from->packets, &from->ports, &from->sensors};
-        struct agg *dst[3] = {&to->packets, &to->ports, &to->sensors};
-        for (int t = 0; t < 3; t++)
+        struct agg *src[2] = {&from->packets, &from->sensors};
+        struct agg *dst[2] = {&to->packets, &to->sensors};
+        for (int t = 0; t < 2; t++)
             for (size_t k = 0; k < src[t]->cap; k++) {
                 const struct agg_slot *sl = &src[t]->slots[k];
                 struct agg_slot *d = sl->key1 ? agg_get(dst[t], sl->key1 - 1) : NULL;
                 if (sl->key1 && !d)
                     return TT_ENOMEM;
-                if (d)
+                if (d) {
                     d->packets += sl->packets;
+                    d->bytes |= sl->bytes; /* the sources' sensor masks */
+                }
             }
         for (size_t k = 0; k < from->n6; k++)
             if (add_v6(to, from->v6[k].src, from->v6[k].port, from->v6[k].sensor,
@@ -359,13 +431,54 @@ static size_t v6_rows(struct scan_part *p, struct tt_source_row *rows, uint16_t 
     return n;
 }
 
+/* Distinct ports per IPv4 source into out, from every part's (source,
+ * port) list: sorted by source, then each source's ports counted once
+ * (a bit per port). */
+static int distinct_ports(const struct scan *sc, struct agg *out)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < sc->nparts; i++)
+        n += sc->parts[i].nports;
+    struct tt_pair32 *all = malloc((n ? n : 1) * sizeof *all);
+    struct tt_pair32 *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    uint64_t *seen = calloc(65536 / 64, sizeof *seen);
+    int rc = all && tmp && seen ? TT_OK : TT_ENOMEM;
+    size_t at = 0;
+    for (unsigned i = 0; rc == TT_OK && i < sc->nparts; at += sc->parts[i++].nports)
+        if (sc->parts[i].nports) /* a part that met no IPv4 source has no list */
+            memcpy(all + at, sc->parts[i].ports, sc->parts[i].nports * sizeof *all);
+    if (rc == TT_OK)
+        tt_sort_pairs32(all, n, tmp);
+    for (size_t i = 0; rc == TT_OK && i < n;) {
+        size_t j = i;
+        uint64_t distinct = 0;
+        for (; j < n && all[j].key == all[i].key; j++) {
+            uint64_t bit = 1ull << (all[j].val & 63);
+            distinct += !(seen[all[j].val >> 6] & bit);
+            seen[all[j].val >> 6] |= bit;
+        }
+        for (size_t k = i; k < j; k++)
+            seen[all[k].val >> 6] = 0;
+        struct agg_slot *d = agg_get(out, all[i].key);
+        if (!d)
+            rc = TT_ENOMEM;
+        else
+            d->packets = distinct;
+        i = j;
+    }
+    free(all);
+    free(tmp);
+    free(seen);
+    return rc;
+}
+
 static int source_rows(struct scan *sc, size_t top, struct tt_source_row **rows, size_t *nrows)
 {
     struct scan_part *p = &sc->parts[0];
     struct agg nports = {0}, nsensors = {0};
     int rc = merge_parts(sc);
     if (rc == TT_OK)
-        rc = distinct_per_source(&p->ports, &nports);
+        rc = distinct_ports(sc, &nports);
     if (rc == TT_OK)
         rc = distinct_per_source(&p->sensors, &nsensors);
     struct tt_source_row *r = rc ? NULL : calloc(p->packets.n + p->n6 + 1, sizeof *r);
@@ -384,8 +497,9 @@ static int source_rows(struct scan *sc, size_t top, struct tt_source_row **rows,
         row->ipver = 4;
         row->src4 = (uint32_t)src;
         row->packets = sl->packets;
-        row->ports = (uint32_t)agg_get(&nports, src)->packets;
-        row->sensors = (uint32_t)agg_get(&nsensors, src)->packets;
+        const struct agg_slot *np = agg_find(&nports, src), *ns = agg_find(&nsensors, src);
+        row->ports = np ? (uint32_t)np->packets : 0;
+        row->sensors = (uint32_t)__builtin_popcountll(sl->bytes) + (ns ? (uint32_t)ns->packets : 0);
     }
     if (r) {
         n += v6_rows(p, r + n, scratch);

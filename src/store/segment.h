@@ -52,6 +52,7 @@ enum tt_seg_field {
     TT_SF_GEO = 1u << 5,    /* cc, asn (the source's enrichment) */
     TT_SF_LEN = 1u << 6,    /* ip_len */
     TT_SF_SENSOR = 1u << 7, /* sensor alone (TT_SF_DST gives it too) */
+    TT_SF_RUNS = 1u << 9,   /* the runs: their lengths and sources, not per record */
     TT_SF_ALL = 0xffffffffu,
 };
 
@@ -84,6 +85,12 @@ struct tt_seg_cols {
     const uint16_t *cc;  /* per record: TT_CC of the source, 0 unknown */
     const uint32_t *asn; /* per record: AS of the source, 0 unknown */
     const uint16_t *ip_len;
+    /* TT_SF_RUNS: run i (one source) is the next runs[i] records; IPv4 runs
+     * first, their sources ascending in run_src4, then IPv6 ones in
+     * run_src6 (16 bytes each, index i - nruns4) */
+    uint32_t nruns4, nruns6;
+    const uint32_t *runs, *run_src4;
+    const uint8_t *run_src6;
 };
 int tt_seg_columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, struct tt_err *err);
 

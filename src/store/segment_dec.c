@@ -606,8 +606,19 @@ static int columns(struct tt_seg *s, uint32_t fields, struct tt_seg_cols *out, s
         rc = load_geo(s, err);
     if (!rc && (fields & TT_SF_LEN) && !s->ip_len)
         rc = load16(s, C_IPLEN, &s->ip_len, err);
+    if (!rc && (fields & TT_SF_RUNS))
+        rc = load_runs(s, err);
+    if (!rc && (fields & TT_SF_RUNS))
+        rc = load_run_sources(s, err);
     if (rc)
         return rc;
+    if (fields & TT_SF_RUNS) {
+        out->nruns4 = s->nruns4;
+        out->nruns6 = s->nruns6;
+        out->runs = s->runs;
+        out->run_src4 = s->run_src4;
+        out->run_src6 = s->run_src6;
+    }
     out->cc = (fields & TT_SF_GEO) ? s->cc : NULL;
     out->ip_len = (fields & TT_SF_LEN) ? s->ip_len : NULL;
     out->asn = (fields & TT_SF_GEO) ? s->asn : NULL;
