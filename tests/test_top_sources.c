@@ -1,9 +1,11 @@
-/* Top sources from the raw segments against counts kept here, record by
- * record: packets, distinct ports and distinct sensors per source, over
- * days written as several segments, with sensor ids on both sides of the
- * scan's 64-id mask, sources sending to more ports in one segment than the
- * scan gathers per run, IPv6 and unattributed records, and with port,
- * protocol and part-of-a-day filters. */
+/* Raw scans against counts kept here, record by record, over days written
+ * as several segments, with IPv6 and unattributed records, and with port,
+ * protocol and part-of-a-day filters:
+ * - top sources: packets, distinct ports and distinct sensors per source,
+ *   with sensor ids on both sides of the scan's 64-id mask and sources
+ *   sending to more ports in one segment than the scan gathers per run;
+ * - top ASes and countries: packets, bytes and distinct sources per group,
+ *   with sources whose AS differs between days (enriched differently). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -40,7 +42,10 @@ static void make(struct tt_record *r, int64_t day)
     r->sensor = (uint16_t)(rnd() % 20 == 0 ? TT_SENSOR_NONE : 1 + rnd() % SENSORS);
     r->proto = protos[rnd() % 4];
     r->l4 = TT_L4_OK;
-    r->ip_len = 40;
+    r->ip_len = (uint16_t)(40 + rnd() % 3 * 4);
+    /* a fifth of the sources moved to another AS on the second day */
+    r->asn = 64500 + k % 37 + (k % 5 == 0 && day == DAY0 + 1 ? 1000 : 0);
+    r->cc = (uint16_t)('A' << 8 | ('A' + k % 11));
     static const uint16_t few[] = {23, 2323, 80};
     r->dport = k % 10 == 0 ? (uint16_t)(rnd() % 41) : few[rnd() % 3];
     if (k < SOURCES) {
@@ -55,7 +60,7 @@ static void make(struct tt_record *r, int64_t day)
         r->src6[15] = (uint8_t)(k - SOURCES + 1);
         r->dst6[0] = 0x20;
         r->ip_hlen = 40;
-        r->ip_len = 60;
+        r->ip_len = (uint16_t)(r->ip_len + 20);
     }
 }
 
@@ -149,14 +154,92 @@ static void check_filter(struct tt_store *s, const struct tt_filter *f, const ch
     free(rows);
 }
 
-static void test_against_records(void)
+/* What a group's row must say, counted from the records. */
+#define GROUP_MAX 2000 /* group keys fold into this many slots, none shared */
+struct group_truth {
+    uint32_t key;
+    uint64_t packets, bytes, sources;
+    uint8_t seen[SOURCES + 3];
+};
+
+static void check_groups(struct tt_store *s, const struct tt_filter *f, enum tt_group_by by,
+                         const char *what)
 {
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/top_sources", tt_test_tmpdir());
-    build(dir);
+    static struct group_truth want[GROUP_MAX];
+    memset(want, 0, sizeof want);
+    uint64_t total = 0, shared = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (!passes(&recs[i], f))
+            continue;
+        uint32_t key = by == TT_GROUP_ASN ? recs[i].asn : recs[i].cc;
+        struct group_truth *t = &want[key % GROUP_MAX];
+        shared += t->packets && t->key != key;
+        t->key = key;
+        t->packets++;
+        t->bytes += recs[i].ip_len;
+        uint32_t k = source_of(&recs[i]);
+        t->sources += !t->seen[k];
+        t->seen[k] = 1;
+        total++;
+    }
+    CHECK_EQ_U64(shared, 0);
+    size_t nwant = 0;
+    for (size_t g = 0; g < GROUP_MAX; g++)
+        nwant += want[g].packets != 0;
+    struct tt_group_row *rows = NULL;
+    size_t n = 0;
+    uint64_t got_total = 0;
+    struct tt_err err = {{0}};
+    CHECK_EQ_U64(tt_query_top_groups(s, f, by, 0, 0, GROUP_MAX, 2, &rows, &n, &got_total, &err),
+                 TT_OK);
+    CHECK_EQ_U64(n, nwant);
+    CHECK_EQ_U64(got_total, total);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct group_truth *t = &want[rows[i].key % GROUP_MAX];
+        bad += t->key != rows[i].key || rows[i].packets != t->packets ||
+               rows[i].bytes != t->bytes || rows[i].sources != t->sources;
+    }
+    if (bad)
+        fprintf(stderr, "  %s: %zu rows differ\n", what, bad);
+    CHECK_EQ_U64(bad, 0);
+    free(rows);
+}
+
+static struct tt_store *built_store(void)
+{
+    static char dir[512];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "%s/top_sources", tt_test_tmpdir());
+        build(dir);
+    }
     struct tt_store *s = NULL;
     struct tt_err err = {{0}};
     CHECK_EQ_U64(tt_store_open(dir, TT_STORE_READ, &s, &err), TT_OK);
+    return s;
+}
+
+static void test_groups_against_records(void)
+{
+    struct tt_store *s = built_store();
+    struct tt_filter f;
+    tt_filter_init(&f);
+    f.from_us = DAY0 * 86400000000ll;
+    f.to_us = (DAY0 + DAYS) * 86400000000ll;
+    check_groups(s, &f, TT_GROUP_ASN, "ASes");
+    f.port = 23;
+    check_groups(s, &f, TT_GROUP_ASN, "ASes, port 23");
+    check_groups(s, &f, TT_GROUP_COUNTRY, "countries, port 23");
+    f.port = TT_ANY;
+    f.from_us = (DAY0 + 1) * 86400000000ll + 3600000000ll;
+    f.to_us = (DAY0 + 1) * 86400000000ll + 13 * 3600000000ll;
+    check_groups(s, &f, TT_GROUP_ASN, "ASes, day 2, hours 1-12");
+    tt_store_close(s);
+}
+
+static void test_against_records(void)
+{
+    struct tt_store *s = built_store();
     struct tt_filter f;
     tt_filter_init(&f);
     f.from_us = DAY0 * 86400000000ll;
@@ -174,4 +257,4 @@ static void test_against_records(void)
     tt_store_close(s);
 }
 
-TT_TESTS(test_against_records)
+TT_TESTS(test_against_records, test_groups_against_records)

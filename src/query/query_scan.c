@@ -30,12 +30,19 @@ struct v6hit {
  * ids go to the (source, sensor) pairs. */
 #define SENSOR_MASK_IDS 64
 
+/* (IPv4 source, value) pairs, appended as runs are scanned and sorted by
+ * source once at the end: cheaper than a table lookup per run. */
+struct pair_list {
+    struct tt_pair32 *v;
+    size_t n, cap;
+};
+
 struct scan_part {
     uint64_t scanned, matched;
     struct agg packets, sensors; /* IPv4: src; src<<16|sensor */
-    struct tt_pair32 *ports;     /* IPv4 (source, port), each at most once a run */
-    size_t nports, cap_ports;
-    struct agg groups, pairs; /* group: packets, bytes; group<<32|src4 */
+    struct pair_list ports;      /* (source, port), each at most once a run */
+    struct agg groups;           /* group: packets, bytes */
+    struct pair_list members;    /* (source, group), once a run */
     struct v6hit *v6;
     size_t n6, cap6;
     int rc;
@@ -67,26 +74,6 @@ static int add_v6(struct scan_part *p, const uint8_t *src, uint16_t port, uint16
     h->sensor = sensor;
     h->group = group;
     return TT_OK;
-}
-
-/* Packets, bytes and distinct sources by the source's country or AS. */
-static int count_group(const struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c,
-                       uint32_t k)
-{
-    uint32_t g = sc->kind == SCAN_ASN ? c->asn[k] : c->cc[k];
-    uint64_t key = g;
-    if (sc->group_day0 >= 0)
-        key |= (uint64_t)((int64_t)(c->ts[k] / 86400000000ull) - sc->group_day0) << 32;
-    struct agg_slot *a = agg_get(&p->groups, key);
-    if (!a)
-        return TT_ENOMEM;
-    a->packets++;
-    a->bytes += c->ip_len[k];
-    if (sc->group_day0 >= 0)
-        return TT_OK;
-    if (k >= c->n4)
-        return add_v6(p, c->src6 + (size_t)(k - c->n4) * 16, 0, 0, g);
-    return agg_get(&p->pairs, (uint64_t)g << 32 | c->src4[k]) ? TT_OK : TT_ENOMEM;
 }
 
 static int needs_time(const struct tt_filter *f)
@@ -126,13 +113,19 @@ struct run_ports {
     unsigned n;
 };
 
+static int pair_push(struct pair_list *l, uint32_t key, uint32_t val)
+{
+    if (tt_grow(&l->v, &l->cap, l->n, sizeof *l->v, 4096))
+        return TT_ENOMEM;
+    l->v[l->n++] = (struct tt_pair32){key, val};
+    return TT_OK;
+}
+
 static int flush_ports(struct scan_part *p, uint32_t src, struct run_ports *rp)
 {
-    for (unsigned j = 0; j < rp->n; j++) {
-        if (tt_grow(&p->ports, &p->cap_ports, p->nports, sizeof *p->ports, 4096))
+    for (unsigned j = 0; j < rp->n; j++)
+        if (pair_push(&p->ports, src, rp->port[j]))
             return TT_ENOMEM;
-        p->ports[p->nports++] = (struct tt_pair32){src, rp->port[j]};
-    }
     rp->n = 0;
     return TT_OK;
 }
@@ -193,6 +186,55 @@ static int scan_sources(const struct scan *sc, struct scan_part *p, const struct
     return TT_OK;
 }
 
+/* Adds packets and bytes to a group key's totals. */
+static int add_group(struct scan_part *p, uint64_t key, uint64_t packets, uint64_t bytes)
+{
+    struct agg_slot *a = packets ? agg_get(&p->groups, key) : NULL;
+    if (packets && !a)
+        return TT_ENOMEM;
+    if (a) {
+        a->packets += packets;
+        a->bytes += bytes;
+    }
+    return TT_OK;
+}
+
+/* Packets, bytes and distinct sources by the source's country or AS (and
+ * day, for series), a run at a time: a run's source has one country and
+ * one AS, so the totals and the (group, source) pair see it once. */
+static int scan_groups(const struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->nruns4 + c->nruns6; i++) {
+        uint32_t end = k + c->runs[i];
+        uint32_t g = sc->kind == SCAN_ASN ? c->asn[k] : c->cc[k];
+        uint64_t key = UINT64_MAX, packets = 0, bytes = 0, run_packets = 0;
+        for (; k < end; k++) {
+            if (!matches(sc, c, k))
+                continue;
+            uint64_t kk = g;
+            if (sc->group_day0 >= 0)
+                kk |= (uint64_t)((int64_t)(c->ts[k] / 86400000000ull) - sc->group_day0) << 32;
+            if (kk != key && add_group(p, key, packets, bytes))
+                return TT_ENOMEM;
+            if (kk != key)
+                key = kk, packets = bytes = 0;
+            packets++;
+            bytes += c->ip_len[k];
+            run_packets++;
+        }
+        if (add_group(p, key, packets, bytes))
+            return TT_ENOMEM;
+        p->matched += run_packets;
+        if (!run_packets || sc->group_day0 >= 0)
+            continue;
+        if (i >= c->nruns4 ? add_v6(p, c->run_src6 + (size_t)(i - c->nruns4) * 16, 0, 0, g)
+                           : pair_push(&p->members, c->run_src4[i], g))
+            return TT_ENOMEM;
+    }
+    return TT_OK;
+}
+
 static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_seg_cols *c)
 {
     const struct tt_filter *f = sc->f;
@@ -203,13 +245,10 @@ static int scan_columns(struct scan *sc, struct scan_part *p, const struct tt_se
     }
     if (sc->kind == SCAN_SOURCES)
         return scan_sources(sc, p, c);
-    for (uint32_t k = 0; k < c->n; k++) {
-        if (!matches(sc, c, k))
-            continue;
-        p->matched++;
-        if ((sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN) && count_group(sc, p, c, k))
-            return TT_ENOMEM;
-    }
+    if (sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN)
+        return scan_groups(sc, p, c);
+    for (uint32_t k = 0; k < c->n; k++)
+        p->matched += (uint64_t)matches(sc, c, k);
     return TT_OK;
 }
 
@@ -226,7 +265,7 @@ static int scan_file(struct scan *sc, struct scan_part *p, const struct tt_store
     int by_group = sc->kind == SCAN_COUNTRY || sc->kind == SCAN_ASN;
     fields |= sc->time_filter || (by_group && sc->group_day0 >= 0) ? TT_SF_TS : 0;
     fields |= sc->kind == SCAN_SOURCES ? TT_SF_RUNS : 0;
-    fields |= by_group ? TT_SF_SRC | TT_SF_GEO | TT_SF_LEN : 0;
+    fields |= by_group ? TT_SF_RUNS | TT_SF_GEO | TT_SF_LEN : 0;
     int rc = tt_path(path, sizeof path, "%s/%s", tt_store_dir(sc->store), file->path)
                  ? tt_err_set(&p->err, TT_ELIMIT, "%s: path too long", file->path)
                  : TT_OK;
@@ -271,10 +310,10 @@ static double now_seconds(void)
 static void part_free(struct scan_part *p)
 {
     agg_free(&p->packets);
-    free(p->ports);
+    free(p->ports.v);
+    free(p->members.v);
     agg_free(&p->sensors);
     agg_free(&p->groups);
-    agg_free(&p->pairs);
     free(p->v6);
 }
 
@@ -431,24 +470,47 @@ static size_t v6_rows(struct scan_part *p, struct tt_source_row *rows, uint16_t 
     return n;
 }
 
-/* Distinct ports per IPv4 source into out, from every part's (source,
- * port) list: sorted by source, then each source's ports counted once
- * (a bit per port). */
+enum pair_kind { PAIR_PORTS, PAIR_MEMBERS };
+
+static const struct pair_list *pairs_of(const struct scan_part *p, enum pair_kind kind)
+{
+    return kind == PAIR_PORTS ? &p->ports : &p->members;
+}
+
+/* Every part's pairs of a kind in one array sorted by source (stable: a
+ * source's values in the order scanned). NULL when out of memory. */
+static struct tt_pair32 *sorted_pairs(const struct scan *sc, enum pair_kind kind, size_t *n)
+{
+    *n = 0;
+    for (unsigned i = 0; i < sc->nparts; i++)
+        *n += pairs_of(&sc->parts[i], kind)->n;
+    struct tt_pair32 *all = malloc((*n ? *n : 1) * sizeof *all);
+    struct tt_pair32 *tmp = malloc((*n ? *n : 1) * sizeof *tmp);
+    size_t at = 0;
+    for (unsigned i = 0; all && tmp && i < sc->nparts; i++) {
+        const struct pair_list *l = pairs_of(&sc->parts[i], kind);
+        if (l->n) /* a part that met no IPv4 source has no list */
+            memcpy(all + at, l->v, l->n * sizeof *all);
+        at += l->n;
+    }
+    if (all && tmp)
+        tt_sort_pairs32(all, *n, tmp);
+    free(tmp);
+    if (!tmp) {
+        free(all);
+        return NULL;
+    }
+    return all;
+}
+
+/* Distinct ports per IPv4 source into out: each source's ports counted
+ * once (a bit per port). */
 static int distinct_ports(const struct scan *sc, struct agg *out)
 {
-    size_t n = 0;
-    for (unsigned i = 0; i < sc->nparts; i++)
-        n += sc->parts[i].nports;
-    struct tt_pair32 *all = malloc((n ? n : 1) * sizeof *all);
-    struct tt_pair32 *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t n;
+    struct tt_pair32 *all = sorted_pairs(sc, PAIR_PORTS, &n);
     uint64_t *seen = calloc(65536 / 64, sizeof *seen);
-    int rc = all && tmp && seen ? TT_OK : TT_ENOMEM;
-    size_t at = 0;
-    for (unsigned i = 0; rc == TT_OK && i < sc->nparts; at += sc->parts[i++].nports)
-        if (sc->parts[i].nports) /* a part that met no IPv4 source has no list */
-            memcpy(all + at, sc->parts[i].ports, sc->parts[i].nports * sizeof *all);
-    if (rc == TT_OK)
-        tt_sort_pairs32(all, n, tmp);
+    int rc = all && seen ? TT_OK : TT_ENOMEM;
     for (size_t i = 0; rc == TT_OK && i < n;) {
         size_t j = i;
         uint64_t distinct = 0;
@@ -467,7 +529,6 @@ static int distinct_ports(const struct scan *sc, struct agg *out)
         i = j;
     }
     free(all);
-    free(tmp);
     free(seen);
     return rc;
 }
@@ -543,7 +604,6 @@ static int cmp_v6group(const void *a, const void *b)
  * (in the slot's own third counter, carried in a second table). */
 static int merge_groups(struct scan *sc, struct agg *totals, struct agg *sources)
 {
-    struct agg pairs = {0};
     int rc = TT_OK;
     for (unsigned i = 0; rc == TT_OK && i < sc->nparts; i++) {
         const struct scan_part *p = &sc->parts[i];
@@ -557,19 +617,26 @@ static int merge_groups(struct scan *sc, struct agg *totals, struct agg *sources
                 d->bytes += sl->bytes;
             }
         }
-        for (size_t k = 0; rc == TT_OK && k < p->pairs.cap; k++)
-            if (p->pairs.slots[k].key1 && !agg_get(&pairs, p->pairs.slots[k].key1 - 1))
-                rc = TT_ENOMEM;
     }
-    for (size_t k = 0; rc == TT_OK && k < pairs.cap; k++) {
-        struct agg_slot *d =
-            pairs.slots[k].key1 ? agg_get(sources, (pairs.slots[k].key1 - 1) >> 32) : NULL;
-        if (pairs.slots[k].key1 && !d)
+    /* IPv4 sources: each (source, group) once; a source has one group but
+     * where its days were enriched differently */
+    size_t nm = 0;
+    struct tt_pair32 *m = rc ? NULL : sorted_pairs(sc, PAIR_MEMBERS, &nm);
+    if (rc == TT_OK && !m)
+        rc = TT_ENOMEM;
+    for (size_t k = 0; rc == TT_OK && k < nm; k++) {
+        size_t first = k;
+        while (first > 0 && m[first - 1].key == m[k].key && m[first - 1].val != m[k].val)
+            first--;
+        if (first > 0 && m[first - 1].key == m[k].key)
+            continue; /* this group was counted for this source before */
+        struct agg_slot *d = agg_get(sources, m[k].val);
+        if (!d)
             rc = TT_ENOMEM;
-        if (d)
+        else
             d->packets++;
     }
-    agg_free(&pairs);
+    free(m);
     /* IPv6 sources: sorted by (group, source), counted once each */
     struct v6hit *all = NULL;
     size_t n = 0;
