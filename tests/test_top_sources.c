@@ -219,20 +219,32 @@ static struct tt_store *built_store(void)
     return s;
 }
 
-static void test_groups_against_records(void)
+static struct tt_filter every_day(void)
 {
-    struct tt_store *s = built_store();
     struct tt_filter f;
     tt_filter_init(&f);
     f.from_us = DAY0 * 86400000000ll;
     f.to_us = (DAY0 + DAYS) * 86400000000ll;
+    return f;
+}
+
+/* Hours 1 to 12 of the second day: the scan then tests each record's time. */
+static void part_of_day2(struct tt_filter *f)
+{
+    f->from_us = (DAY0 + 1) * 86400000000ll + 3600000000ll;
+    f->to_us = (DAY0 + 1) * 86400000000ll + 13 * 3600000000ll;
+}
+
+static void test_groups_against_records(void)
+{
+    struct tt_store *s = built_store();
+    struct tt_filter f = every_day();
     check_groups(s, &f, TT_GROUP_ASN, "ASes");
     f.port = 23;
     check_groups(s, &f, TT_GROUP_ASN, "ASes, port 23");
     check_groups(s, &f, TT_GROUP_COUNTRY, "countries, port 23");
     f.port = TT_ANY;
-    f.from_us = (DAY0 + 1) * 86400000000ll + 3600000000ll;
-    f.to_us = (DAY0 + 1) * 86400000000ll + 13 * 3600000000ll;
+    part_of_day2(&f);
     check_groups(s, &f, TT_GROUP_ASN, "ASes, day 2, hours 1-12");
     tt_store_close(s);
 }
@@ -240,10 +252,7 @@ static void test_groups_against_records(void)
 static void test_against_records(void)
 {
     struct tt_store *s = built_store();
-    struct tt_filter f;
-    tt_filter_init(&f);
-    f.from_us = DAY0 * 86400000000ll;
-    f.to_us = (DAY0 + DAYS) * 86400000000ll;
+    struct tt_filter f = every_day();
     check_filter(s, &f, "all", N);
     f.port = 23;
     check_filter(s, &f, "port 23", N);
@@ -251,8 +260,7 @@ static void test_against_records(void)
     f.proto = 17;
     check_filter(s, &f, "udp", N);
     f.proto = TT_ANY;
-    f.from_us = (DAY0 + 1) * 86400000000ll + 3600000000ll;
-    f.to_us = (DAY0 + 1) * 86400000000ll + 13 * 3600000000ll;
+    part_of_day2(&f);
     check_filter(s, &f, "day 2, hours 1-12", SEGS_PER_DAY * PER_SEG);
     tt_store_close(s);
 }
