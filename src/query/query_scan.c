@@ -215,10 +215,12 @@ static int scan_groups(const struct scan *sc, struct scan_part *p, const struct 
             uint64_t kk = g;
             if (sc->group_day0 >= 0)
                 kk |= (uint64_t)((int64_t)(c->ts[k] / 86400000000ull) - sc->group_day0) << 32;
-            if (kk != key && add_group(p, key, packets, bytes))
-                return TT_ENOMEM;
-            if (kk != key)
-                key = kk, packets = bytes = 0;
+            if (kk != key) { /* a new day (series): the last key's totals first */
+                if (add_group(p, key, packets, bytes))
+                    return TT_ENOMEM;
+                key = kk;
+                packets = bytes = 0;
+            }
             packets++;
             bytes += c->ip_len[k];
             run_packets++;
